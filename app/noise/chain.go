@@ -1,0 +1,69 @@
+package noise
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+
+	"diabolo/app/picture"
+)
+
+// None leaves the colour values as they are, clamped to [0, 1]. Its Level is
+// 0.
+type None struct{}
+
+// Apply implements Model.
+func (None) Apply(img *picture.Image, _ *rand.Rand) Level {
+	img.Clamp()
+	return 0
+}
+
+// String implements Model.
+func (None) String() string { return kindNone }
+
+// Quantize rounds the colour values to the 256 levels of an 8-bit file, after
+// clamping to [0, 1]. Put last in a Chain ("gaussian:25+quantize") it gives
+// the usual evaluation protocol: add noise, clip, round to 8 bits. Its Level
+// is 0: the rounding error (at most 0.5/255) is not counted.
+type Quantize struct{}
+
+// Apply implements Model.
+func (Quantize) Apply(img *picture.Image, _ *rand.Rand) Level {
+	img.Quantize()
+	return 0
+}
+
+// String implements Model.
+func (Quantize) String() string { return kindQuantize }
+
+// Chain applies its models one after the other, each clamping its output,
+// as noise picked up along a real pipeline (sensor, then JPEG file). Its
+// Level is the root sum of squares of the levels of its parts, as for
+// independent noises whose variances add. An empty Chain acts as None.
+type Chain []Model
+
+// Apply implements Model.
+func (ch Chain) Apply(img *picture.Image, rng *rand.Rand) Level {
+	if len(ch) == 0 {
+		return None{}.Apply(img, rng)
+	}
+	var variance float64
+	for _, m := range ch {
+		l := float64(m.Apply(img, rng))
+		variance += l * l
+	}
+	return Level(math.Sqrt(variance))
+}
+
+// String implements Model: the specs of the parts joined by '+', or "none"
+// for an empty Chain.
+func (ch Chain) String() string {
+	if len(ch) == 0 {
+		return kindNone
+	}
+	parts := make([]string, len(ch))
+	for i, m := range ch {
+		parts[i] = m.String()
+	}
+	return strings.Join(parts, stepSeparator)
+}
