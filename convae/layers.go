@@ -1,0 +1,246 @@
+package convae
+
+import "math"
+
+// layer is one compiled operation of a network. Shapes are fixed by
+// outShape before forward and backward are called.
+type layer interface {
+	// outShape returns the output shape for the given input shapes and
+	// remembers whatever geometry forward and backward need.
+	outShape(in []Shape) Shape
+	// forward computes y from the inputs.
+	forward(ws []*worker, in []*Tensor, y *Tensor)
+	// backward adds the gradient of the loss with respect to each input i
+	// into dx[i] (skipped where dx[i] is nil) and the parameter gradients
+	// into the workers' gradient vectors, given the output y and its
+	// gradient dy, which it may overwrite.
+	backward(ws []*worker, in []*Tensor, y, dy *Tensor, dx []*Tensor)
+}
+
+// eachItem runs fn over the batch items [lo, hi) of a shape, in parallel:
+// fn gets the element range of those items.
+func eachItem(ws []*worker, s Shape, fn func(lo, hi int)) {
+	m := s.C * s.H * s.W
+	parallel(ws, s.N, func(_ *worker, lo, hi int) { fn(lo*m, hi*m) })
+}
+
+// actLayer is a stand-alone element-wise non-linearity (one that does not
+// follow a convolution, into which it would be fused).
+type actLayer struct{ act activation }
+
+func (l *actLayer) outShape(in []Shape) Shape { return in[0] }
+
+func (l *actLayer) forward(ws []*worker, in []*Tensor, y *Tensor) {
+	eachItem(ws, y.Shape, func(lo, hi int) {
+		copy(y.Data[lo:hi], in[0].Data[lo:hi])
+		l.act.apply(y.Data[lo:hi])
+	})
+}
+
+func (l *actLayer) backward(ws []*worker, in []*Tensor, y, dy *Tensor, dx []*Tensor) {
+	if dx[0] == nil {
+		return
+	}
+	eachItem(ws, y.Shape, func(lo, hi int) {
+		l.act.backprop(y.Data[lo:hi], dy.Data[lo:hi])
+		addTo(dx[0].Data[lo:hi], dy.Data[lo:hi])
+	})
+}
+
+// sigmoidLayer computes 1/(1+e^-x).
+type sigmoidLayer struct{}
+
+func (sigmoidLayer) outShape(in []Shape) Shape { return in[0] }
+
+func (sigmoidLayer) forward(ws []*worker, in []*Tensor, y *Tensor) {
+	eachItem(ws, y.Shape, func(lo, hi int) {
+		for i, x := range in[0].Data[lo:hi] {
+			y.Data[lo+i] = float32(1 / (1 + math.Exp(-float64(x))))
+		}
+	})
+}
+
+func (sigmoidLayer) backward(ws []*worker, in []*Tensor, y, dy *Tensor, dx []*Tensor) {
+	if dx[0] == nil {
+		return
+	}
+	eachItem(ws, y.Shape, func(lo, hi int) {
+		d := dx[0].Data[lo:hi]
+		for i, s := range y.Data[lo:hi] {
+			d[i] += dy.Data[lo+i] * s * (1 - s)
+		}
+	})
+}
+
+// shuffleLayer rearranges C·r²×H×W into C×rH×rW (PixelShuffle), or back
+// (PixelUnshuffle), exactly as PyTorch orders the channels.
+type shuffleLayer struct {
+	r       int
+	inverse bool // PixelUnshuffle
+}
+
+func (l *shuffleLayer) outShape(ins []Shape) Shape {
+	in := ins[0]
+	if l.inverse {
+		return Shape{in.N, in.C * l.r * l.r, in.H / l.r, in.W / l.r}
+	}
+	return Shape{in.N, in.C / (l.r * l.r), in.H * l.r, in.W * l.r}
+}
+
+// mapping calls fn(small, big) for every element of one item, where small
+// indexes the C·r²×H×W side and big the C×rH×rW side, whose shape is given.
+func (l *shuffleLayer) mapping(s Shape, fn func(small, big int)) {
+	r := l.r
+	c, h, w := s.C, s.H, s.W
+	hs, wsm := h/r, w/r
+	for ch := 0; ch < c; ch++ {
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				small := ((ch*r*r+(y%r)*r+x%r)*hs+y/r)*wsm + x/r
+				fn(small, (ch*h+y)*w+x)
+			}
+		}
+	}
+}
+
+func (l *shuffleLayer) bigShape(in, out Shape) Shape {
+	if l.inverse {
+		return in
+	}
+	return out
+}
+
+func (l *shuffleLayer) forward(ws []*worker, in []*Tensor, y *Tensor) {
+	x := in[0]
+	big := l.bigShape(x.Shape, y.Shape)
+	parallel(ws, x.N, func(_ *worker, lo, hi int) {
+		for n := lo; n < hi; n++ {
+			xi, yi := x.Item(n), y.Item(n)
+			l.mapping(big, func(small, b int) {
+				if l.inverse {
+					yi[small] = xi[b]
+				} else {
+					yi[b] = xi[small]
+				}
+			})
+		}
+	})
+}
+
+func (l *shuffleLayer) backward(ws []*worker, in []*Tensor, y, dy *Tensor, dx []*Tensor) {
+	if dx[0] == nil {
+		return
+	}
+	x := in[0]
+	big := l.bigShape(x.Shape, y.Shape)
+	parallel(ws, x.N, func(_ *worker, lo, hi int) {
+		for n := lo; n < hi; n++ {
+			dxi, dyi := dx[0].Item(n), dy.Item(n)
+			l.mapping(big, func(small, b int) {
+				if l.inverse {
+					dxi[b] += dyi[small]
+				} else {
+					dxi[small] += dyi[b]
+				}
+			})
+		}
+	})
+}
+
+// concatLayer joins its two inputs along the channel axis.
+type concatLayer struct{}
+
+func (concatLayer) outShape(in []Shape) Shape {
+	return Shape{in[0].N, in[0].C + in[1].C, in[0].H, in[0].W}
+}
+
+func (concatLayer) forward(ws []*worker, in []*Tensor, y *Tensor) {
+	parallel(ws, y.N, func(_ *worker, lo, hi int) {
+		for n := lo; n < hi; n++ {
+			a := copy(y.Item(n), in[0].Item(n))
+			copy(y.Item(n)[a:], in[1].Item(n))
+		}
+	})
+}
+
+func (concatLayer) backward(ws []*worker, in []*Tensor, y, dy *Tensor, dx []*Tensor) {
+	parallel(ws, y.N, func(_ *worker, lo, hi int) {
+		for n := lo; n < hi; n++ {
+			d := dy.Item(n)
+			a := len(in[0].Item(n))
+			if dx[0] != nil {
+				addTo(dx[0].Item(n), d[:a])
+			}
+			if dx[1] != nil {
+				addTo(dx[1].Item(n), d[a:])
+			}
+		}
+	})
+}
+
+// addLayer sums its two inputs, of equal shapes.
+type addLayer struct{}
+
+func (addLayer) outShape(in []Shape) Shape { return in[0] }
+
+func (addLayer) forward(ws []*worker, in []*Tensor, y *Tensor) {
+	eachItem(ws, y.Shape, func(lo, hi int) {
+		a, b, d := in[0].Data[lo:hi], in[1].Data[lo:hi], y.Data[lo:hi]
+		for i := range d {
+			d[i] = a[i] + b[i]
+		}
+	})
+}
+
+func (addLayer) backward(ws []*worker, in []*Tensor, y, dy *Tensor, dx []*Tensor) {
+	eachItem(ws, y.Shape, func(lo, hi int) {
+		for _, d := range dx {
+			if d != nil {
+				addTo(d.Data[lo:hi], dy.Data[lo:hi])
+			}
+		}
+	})
+}
+
+// residualLayer computes input[:, :C] + sign·current, where in[0] is the
+// current activation (C channels) and in[1] the network's input.
+type residualLayer struct{ sign float32 }
+
+func (residualLayer) outShape(in []Shape) Shape { return in[0] }
+
+func (l residualLayer) forward(ws []*worker, in []*Tensor, y *Tensor) {
+	parallel(ws, y.N, func(_ *worker, lo, hi int) {
+		for n := lo; n < hi; n++ {
+			cur, d := in[0].Item(n), y.Item(n)
+			inp := in[1].Item(n)[:len(d)]
+			for i := range d {
+				d[i] = inp[i] + l.sign*cur[i]
+			}
+		}
+	})
+}
+
+func (l residualLayer) backward(ws []*worker, in []*Tensor, y, dy *Tensor, dx []*Tensor) {
+	parallel(ws, y.N, func(_ *worker, lo, hi int) {
+		for n := lo; n < hi; n++ {
+			d := dy.Item(n)
+			if dx[0] != nil {
+				c := dx[0].Item(n)
+				for i, v := range d {
+					c[i] += l.sign * v
+				}
+			}
+			if dx[1] != nil {
+				addTo(dx[1].Item(n)[:len(d)], d)
+			}
+		}
+	})
+}
+
+// addTo adds src to dst element-wise.
+func addTo(dst, src []float32) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] += v
+	}
+}

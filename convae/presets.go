@@ -1,0 +1,146 @@
+package convae
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Preset is a named network architecture offered to users.
+type Preset struct {
+	Name        string
+	Description string
+	Spec        Spec
+}
+
+// presetTable builds the presets; it is a function so that no mutable table
+// is shared between callers.
+func presetTable() []Preset {
+	return []Preset{
+		{"diabolo", "classic bottleneck autoencoder: three stride-2 encoder stages down to a 1/8-scale code, decoder back up, no skips", DiaboloSpec(32)},
+		{"ref", "RefAE, the reference U-Net of torch_twin.py (width 32): the speed yardstick", RefSpec(32)},
+		{"unet-s", "small U-Net with skips, predicting the noise (residual)", UNetSpec("unet-s", UNetConfig{Width: 16, Levels: 2, Blocks: 1})},
+		{"unet-m", "U-Net on a pixel-unshuffled half-resolution image with a noise-level input, like FFDNet", UNetSpec("unet-m", UNetConfig{Width: 32, Levels: 2, Blocks: 2, Unshuffle: true, NoiseLevel: true})},
+		{"unet-l", "larger noise-level-aware U-Net on a pixel-unshuffled image", UNetSpec("unet-l", UNetConfig{Width: 48, Levels: 3, Blocks: 2, Unshuffle: true, NoiseLevel: true})},
+	}
+}
+
+// Presets returns the built-in architectures, in the order to offer them.
+func Presets() []Preset { return presetTable() }
+
+// PresetNames returns the names of the built-in architectures.
+func PresetNames() []string {
+	var names []string
+	for _, p := range presetTable() {
+		names = append(names, p.Name)
+	}
+	return names
+}
+
+// LookupPreset returns the built-in architecture called name.
+func LookupPreset(name string) (Preset, error) {
+	ps := presetTable()
+	i := slices.IndexFunc(ps, func(p Preset) bool { return p.Name == name })
+	if i < 0 {
+		return Preset{}, fmt.Errorf("unknown preset %q (known: %s)", name, strings.Join(PresetNames(), ", "))
+	}
+	return ps[i], nil
+}
+
+// conv3 is a size-keeping 3×3 convolution.
+func conv3(name string, out int) Op {
+	return Op{Kind: OpConv, Name: name, Out: out, Kernel: 3, Pad: 1}
+}
+
+// down3 is a 3×3 convolution of stride 2, halving the size.
+func down3(name string, out int) Op {
+	return Op{Kind: OpConv, Name: name, Out: out, Kernel: 3, Stride: 2, Pad: 1}
+}
+
+// up2 is a 2×2 transposed convolution of stride 2, doubling the size.
+func up2(name string, out int) Op {
+	return Op{Kind: OpConvTranspose, Name: name, Out: out, Kernel: 2, Stride: 2}
+}
+
+var relu = Op{Kind: OpReLU}
+
+// RefSpec returns RefAE of ../shared/reference/torch_twin.py at width w:
+// the same layers, in the same order, with the same parameter names and
+// shapes, so that PyTorch's weights load into it unchanged.
+func RefSpec(w int) Spec {
+	return Spec{Name: "ref", In: 3, Out: 3, Ops: []Op{
+		conv3("e1a", w), relu, conv3("e1b", w), relu, {Kind: OpSave, Name: "a"},
+		down3("d1", 2*w), relu, conv3("e2", 2*w), relu, {Kind: OpSave, Name: "b"},
+		down3("d2", 4*w), relu, conv3("e3", 4*w), relu,
+		up2("u2", 2*w), {Kind: OpConcat, From: "b"}, conv3("c2", 2*w), relu,
+		up2("u1", w), {Kind: OpConcat, From: "a"}, conv3("c1", w), relu,
+		conv3("out", 3),
+		{Kind: OpResidual, Sign: -1},
+	}}
+}
+
+// DiaboloSpec returns the classic "diabolo" autoencoder of width w: an
+// encoder of stride-2 convolutions that compresses the image to a code of
+// 2w channels at 1/8 of its size, and a decoder of transposed convolutions
+// that rebuilds it, with no skip connections; a sigmoid keeps the output in
+// [0, 1].
+func DiaboloSpec(w int) Spec {
+	return Spec{Name: "diabolo", In: 3, Out: 3, Ops: []Op{
+		conv3("enc0", w), relu,
+		down3("enc1", w), relu,
+		down3("enc2", 2*w), relu,
+		down3("code", 2*w), relu,
+		{Kind: OpConvTranspose, Name: "dec2", Out: 2 * w, Kernel: 4, Stride: 2, Pad: 1}, relu,
+		{Kind: OpConvTranspose, Name: "dec1", Out: w, Kernel: 4, Stride: 2, Pad: 1}, relu,
+		{Kind: OpConvTranspose, Name: "dec0", Out: w, Kernel: 4, Stride: 2, Pad: 1}, relu,
+		conv3("out", 3), {Kind: OpSigmoid},
+	}}
+}
+
+// UNetConfig sizes a U-Net built by UNetSpec.
+type UNetConfig struct {
+	Width      int  // channels at the first level; doubled at each level down
+	Levels     int  // number of stride-2 down-samplings
+	Blocks     int  // 3×3 convolutions per level and side
+	Unshuffle  bool // work at half resolution after a 2× pixel-unshuffle (FFDNet)
+	NoiseLevel bool // take a noise-level map as a fourth input channel
+}
+
+// UNetSpec returns a U-Net autoencoder with skip connections that predicts
+// the noise and subtracts it from its input (residual learning).
+func UNetSpec(name string, cfg UNetConfig) Spec {
+	in := 3
+	if cfg.NoiseLevel {
+		in = 4
+	}
+	var ops []Op
+	if cfg.Unshuffle {
+		ops = append(ops, Op{Kind: OpPixelUnshuffle, Factor: 2})
+	}
+	w := cfg.Width
+	for l := 0; l < cfg.Levels; l++ {
+		for b := 0; b < cfg.Blocks; b++ {
+			ops = append(ops, conv3(fmt.Sprintf("enc%d_%d", l, b), w), relu)
+		}
+		ops = append(ops, Op{Kind: OpSave, Name: fmt.Sprintf("skip%d", l)})
+		ops = append(ops, down3(fmt.Sprintf("down%d", l), 2*w), relu)
+		w *= 2
+	}
+	for b := 0; b < cfg.Blocks; b++ {
+		ops = append(ops, conv3(fmt.Sprintf("mid_%d", b), w), relu)
+	}
+	for l := cfg.Levels - 1; l >= 0; l-- {
+		w /= 2
+		ops = append(ops, up2(fmt.Sprintf("up%d", l), w), Op{Kind: OpConcat, From: fmt.Sprintf("skip%d", l)})
+		for b := 0; b < cfg.Blocks; b++ {
+			ops = append(ops, conv3(fmt.Sprintf("dec%d_%d", l, b), w), relu)
+		}
+	}
+	if cfg.Unshuffle {
+		ops = append(ops, conv3("out", 3*4), Op{Kind: OpPixelShuffle, Factor: 2})
+	} else {
+		ops = append(ops, conv3("out", 3))
+	}
+	ops = append(ops, Op{Kind: OpResidual, Sign: -1})
+	return Spec{Name: name, In: in, Out: 3, Ops: ops}
+}
