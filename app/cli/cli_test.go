@@ -1,0 +1,198 @@
+package cli
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"diabolo/app/atomicfile"
+	"diabolo/convae"
+)
+
+// run calls Main and returns the exit code and both outputs.
+func run(args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	code := Main(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// writePNG writes a small gradient image.
+func writePNG(t *testing.T, path string, w, h int) {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			img.Set(x, y, color.NRGBA{uint8(x * 3), uint8(y * 4), 128, 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// tinyModel saves an untrained small model and returns its path.
+func tinyModel(t *testing.T, dir string) string {
+	t.Helper()
+	p, err := convae.LookupPreset("unet-m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := convae.UNetSpec("tiny", convae.UNetConfig{Width: 4, Levels: 1, Blocks: 1, Unshuffle: true, NoiseLevel: p.Spec.In == 4})
+	net, err := convae.NewNet(spec, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "tiny.dae")
+	m := &convae.Model{Net: net, Meta: convae.Metadata{Task: "denoise"}}
+	if err := atomicfile.Write(path, 0o644, m.Save); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestUsage(t *testing.T) {
+	cases := []struct {
+		args     []string
+		code     int
+		inOut    string
+		inStderr string
+	}{
+		{nil, 0, "Commands:", ""},
+		{[]string{"help"}, 0, "denoise", ""},
+		{[]string{"frobnicate"}, 2, "", `unknown command "frobnicate"`},
+		{[]string{"denoise", "--help"}, 0, "-strength", ""},
+		{[]string{"train", "--help"}, 0, "-preset", ""},
+		{[]string{"denoise", "in.png"}, 2, "", "-o OUT is required"},
+		{[]string{"denoise", "-o", "x.png"}, 2, "", "no input files"},
+		{[]string{"denoise", "--bogus", "-o", "x.png", "a.png"}, 2, "", "flag provided but not defined: -bogus"},
+		{[]string{"train", "--data", "d", "-o", "m.dae"}, 2, "", "give a budget"},
+		{[]string{"train", "--data", "d", "--steps", "1", "--noise", "gaussian:abc", "-o", "m.dae"}, 2, "", "gaussian:abc"},
+		{[]string{"bench", "--preset", "huge"}, 2, "", `unknown preset "huge"`},
+		{[]string{"info"}, 2, "", "no model file"},
+		{[]string{"eval", "--noise", "gaussian:25"}, 2, "", "--data DIR is required"},
+	}
+	for _, c := range cases {
+		code, out, errs := run(c.args...)
+		if code != c.code || !strings.Contains(out, c.inOut) || !strings.Contains(errs, c.inStderr) {
+			t.Errorf("diabolo %v: code %d, stdout %q, stderr %q; want code %d, %q in stdout, %q in stderr",
+				c.args, code, out, errs, c.code, c.inOut, c.inStderr)
+		}
+		if strings.Contains(errs, "goroutine ") || strings.Contains(errs, "panic") {
+			t.Errorf("diabolo %v printed a panic: %s", c.args, errs)
+		}
+	}
+}
+
+func TestDenoiseBatchWithBadInputs(t *testing.T) {
+	dir := t.TempDir()
+	model := tinyModel(t, dir)
+	good := filepath.Join(dir, "good.png")
+	writePNG(t, good, 37, 29)
+	empty := filepath.Join(dir, "empty.jpg")
+	os.WriteFile(empty, nil, 0o644)
+	text := filepath.Join(dir, "notes.jpg")
+	os.WriteFile(text, []byte("this is not a picture"), 0o644)
+	missing := filepath.Join(dir, "missing.png")
+	out := filepath.Join(dir, "out")
+
+	code, stdout, stderr := run("denoise", "--model", model, "-o", out, empty, good, text, missing)
+	if code != 1 {
+		t.Errorf("exit code %d, want 1", code)
+	}
+	for _, name := range []string{"empty.jpg", "notes.jpg", "missing.png", "3 of 4 inputs failed"} {
+		if !strings.Contains(stderr, name) {
+			t.Errorf("stderr does not mention %s:\n%s", name, stderr)
+		}
+	}
+	if lines := strings.Count(strings.TrimSpace(stderr), "\n") + 1; lines != 4 {
+		t.Errorf("stderr has %d lines, want one per failure and a summary:\n%s", lines, stderr)
+	}
+	if !strings.Contains(stdout, "good_denoised.png") {
+		t.Errorf("stdout %q does not report the good output", stdout)
+	}
+	if _, err := os.Stat(filepath.Join(out, "good_denoised.png")); err != nil {
+		t.Errorf("good input not restored: %v", err)
+	}
+	// A second run must not overwrite without --overwrite.
+	code, _, stderr = run("denoise", "--model", model, "-o", out, good)
+	if code != 1 || !strings.Contains(stderr, "good_denoised.png") {
+		t.Errorf("rerun: code %d, stderr %q; want a refusal naming the existing file", code, stderr)
+	}
+	// One input, one output file; never the input itself.
+	code, _, stderr = run("denoise", "--model", model, "-o", good, good)
+	if code != 1 || !strings.Contains(stderr, "overwrite the input") {
+		t.Errorf("output = input: code %d, stderr %q", code, stderr)
+	}
+	code, _, stderr = run("denoise", "--model", model, "-o", filepath.Join(dir, "single.jpg"), "--quality", "80", good)
+	if code != 0 {
+		t.Errorf("single output file: code %d, stderr %q", code, stderr)
+	}
+}
+
+func TestCorruptModel(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "broken.dae")
+	os.WriteFile(bad, []byte("DIABOLO\x00garbage"), 0o644)
+	img := filepath.Join(dir, "a.png")
+	writePNG(t, img, 8, 8)
+	for _, args := range [][]string{
+		{"info", bad},
+		{"denoise", "--model", bad, "-o", filepath.Join(dir, "o.png"), img},
+		{"denoise", "--model", filepath.Join(dir, "nope.dae"), "-o", filepath.Join(dir, "o.png"), img},
+	} {
+		code, _, stderr := run(args...)
+		if code != 1 || !strings.Contains(stderr, ".dae") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("diabolo %v: code %d, stderr %q; want 1 and one line naming the model", args, code, stderr)
+		}
+	}
+}
+
+func TestTrainInfoEval(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "photos")
+	os.Mkdir(data, 0o755)
+	for _, n := range []string{"a.png", "b.png", "c.png", "d.png"} {
+		writePNG(t, filepath.Join(data, n), 48, 40)
+	}
+	os.WriteFile(filepath.Join(data, "broken.png"), []byte("nope"), 0o644)
+	model := filepath.Join(dir, "m.dae")
+	code, stdout, stderr := run("train", "--data", data, "--preset", "unet-s", "--steps", "4", "--patch", "16", "--batch", "2",
+		"--val-every", "2", "--val-side", "16", "--noise", "gaussian:0-50", "-o", model)
+	if code != 0 {
+		t.Fatalf("train: code %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "broken.png") {
+		t.Errorf("train did not report the unreadable file: %q", stderr)
+	}
+	if !regexp.MustCompile(`step +4 .*PSNR [0-9.]+ dB`).MatchString(stdout) {
+		t.Errorf("train output lacks validation lines:\n%s", stdout)
+	}
+	code, stdout, _ = run("info", model)
+	if code != 0 || !strings.Contains(stdout, "unet-s") || !strings.Contains(stdout, "gaussian:0-50") || !strings.Contains(stdout, "4 (batch 2") {
+		t.Errorf("info: code %d\n%s", code, stdout)
+	}
+	code, stdout, stderr = run("eval", "--model", model, "--data", data, "--noise", "gaussian:25")
+	if code != 1 || !strings.Contains(stdout, "mean of 4") || !strings.Contains(stderr, "broken.png") {
+		t.Errorf("eval: code %d (want 1 for the broken file)\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+}
+
+func TestBenchLine(t *testing.T) {
+	code, stdout, stderr := run("bench", "--preset", "ref", "--steps", "1", "--batch", "2", "--patch", "16", "--infer", "32")
+	if code != 0 {
+		t.Fatalf("bench: code %d, stderr %q", code, stderr)
+	}
+	if !regexp.MustCompile(`^params=\d+ train_patches_per_s=[0-9.]+ infer_mpix_per_s=[0-9.]+\n$`).MatchString(stdout) {
+		t.Errorf("bench printed %q", stdout)
+	}
+}

@@ -1,0 +1,83 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+
+	"diabolo/app/restore"
+)
+
+func runDenoise(e *env, args []string) int {
+	return runRestore(e, "denoise", "denoise", "_denoised", args)
+}
+
+func runRemoveWatermark(e *env, args []string) int {
+	return runRestore(e, "remove-watermark", "watermark", "_clean", args)
+}
+
+// runRestore applies a model to files: the body of denoise and
+// remove-watermark.
+func runRestore(e *env, cmd, task, suffix string, args []string) int {
+	fs := newFlags(e, cmd, "[FLAGS] -o OUT IN...\n\nOUT is a file for one input, a folder for several (created if missing).")
+	modelPath := fs.String("model", "", "model file (default: the bundled "+task+" model)")
+	out := fs.String("o", "", "output file or folder (required)")
+	strength := fs.Float64("strength", 0, "noise level σ to remove, on the 0–255 scale (default: estimated from each image)")
+	mix := fs.Float64("mix", 1, "how much of the change to apply: 1 the model's output, 0.5 half-way")
+	quality := fs.Int("quality", 92, "JPEG quality, 1–100")
+	suffixFlag := fs.String("suffix", suffix, "added to each input's name inside an output folder")
+	overwrite := fs.Bool("overwrite", false, "replace existing output files (and inputs, if OUT names them)")
+	tile := fs.Int("tile", 0, "tile side in pixels (default 256)")
+	maxMP := fs.Float64("max-megapixels", 100, "refuse images larger than this")
+	inputs, code, ok := parse(e, fs, args)
+	if !ok {
+		return code
+	}
+	if *out == "" {
+		return e.usageError(cmd, "-o OUT is required")
+	}
+	if len(inputs) == 0 {
+		return e.usageError(cmd, "no input files")
+	}
+	if *quality < 1 || *quality > 100 {
+		return e.usageError(cmd, "--quality %d is outside 1–100", *quality)
+	}
+	model, err := loadModel(*modelPath, task)
+	if err != nil {
+		return e.fail("%v", err)
+	}
+	r, err := restore.New(model)
+	if err != nil {
+		return e.fail("%v", err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	opts := restore.BatchOptions{
+		Output: *out, Suffix: *suffixFlag, Quality: *quality, Overwrite: *overwrite,
+		MaxPixels: int(*maxMP * 1e6),
+		Restore:   restore.Options{Sigma: *strength, Strength: *mix},
+	}
+	opts.Restore.Tile.Tile = *tile
+	bar := newProgressBar(e.stderr)
+	results := restore.Batch(ctx, r, inputs, opts, func(i int, done float64) {
+		bar.set(fmt.Sprintf("%d/%d", i+1, len(inputs)), (float64(i)+done)/float64(len(inputs)))
+	})
+	bar.clear()
+	failed := 0
+	for _, res := range results {
+		if res.Err != nil {
+			failed++
+			fmt.Fprintf(e.stderr, "diabolo: %v\n", res.Err)
+			continue
+		}
+		fmt.Fprintf(e.stdout, "%s -> %s\n", res.Input, res.Output)
+	}
+	if failed > 0 {
+		if len(inputs) > 1 {
+			fmt.Fprintf(e.stderr, "diabolo: %d of %d inputs failed\n", failed, len(inputs))
+		}
+		return exitFailure
+	}
+	return exitOK
+}

@@ -1,0 +1,140 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"time"
+
+	"diabolo/app/atomicfile"
+	"diabolo/app/dataset"
+	"diabolo/app/noise"
+	"diabolo/app/session"
+	"diabolo/convae"
+)
+
+func runTrain(e *env, args []string) int {
+	fs := newFlags(e, "train", "--data DIR [FLAGS] -o MODEL")
+	data := fs.String("data", "", "folder of training photos, searched recursively (required)")
+	valDir := fs.String("val", "", "folder of validation photos (default: 5% of --data)")
+	task := fs.String("task", "denoise", "denoise or watermark")
+	noiseSpec := fs.String("noise", "gaussian:0-50", "corruption of the clean photos, e.g. gaussian:25, gaussian:0-50, poisson-gaussian:0.01,0.0004, jpeg:75-95, gaussian:25+jpeg:90")
+	preset := fs.String("preset", "unet-m", "architecture of a new network: "+joinNames())
+	minutes := fs.Float64("minutes", 0, "training time budget in minutes")
+	steps := fs.Int("steps", 0, "training step budget")
+	from := fs.String("from", "", "model to fine-tune instead of starting afresh")
+	resume := fs.String("resume", "", "checkpoint to continue from (written by --checkpoint)")
+	checkpoint := fs.String("checkpoint", "", "file to save a resumable checkpoint to, every --checkpoint-minutes")
+	ckEvery := fs.Float64("checkpoint-minutes", 2, "minutes between checkpoints")
+	patch := fs.Int("patch", 64, "patch side in pixels")
+	batch := fs.Int("batch", 16, "patches per step")
+	lr := fs.Float64("lr", 1e-3, "peak learning rate (cosine schedule)")
+	loss := fs.String("loss", "l1", "loss: mse, l1 or charbonnier")
+	seed := fs.Uint64("seed", 1, "random seed")
+	valEvery := fs.Int("val-every", 200, "steps between validations")
+	valSide := fs.Int("val-side", 128, "side of the validation crops")
+	out := fs.String("o", "", "output model file (required)")
+	if rest, code, ok := parse(e, fs, args); !ok {
+		return code
+	} else if len(rest) > 0 {
+		return e.usageError("train", "unexpected argument %q", rest[0])
+	}
+	switch {
+	case *data == "":
+		return e.usageError("train", "--data DIR is required")
+	case *out == "":
+		return e.usageError("train", "-o MODEL is required")
+	case *minutes <= 0 && *steps <= 0:
+		return e.usageError("train", "give a budget: --minutes M or --steps N")
+	}
+	nm, err := noise.Parse(*noiseSpec)
+	if err != nil {
+		return e.usageError("train", "%v", err)
+	}
+	cfg := session.Config{
+		Task: *task, Noise: nm, Patch: *patch, Batch: *batch, LR: *lr, Loss: *loss, Seed: *seed,
+		Steps: *steps, Duration: time.Duration(*minutes * float64(time.Minute)), ValEvery: *valEvery, ValSide: *valSide,
+		Checkpoint: *checkpoint, CheckpointEvery: time.Duration(*ckEvery * float64(time.Minute)), Resume: *resume,
+	}
+	if *resume == "" && *from == "" {
+		p, err := convae.LookupPreset(*preset)
+		if err != nil {
+			return e.usageError("train", "%v", err)
+		}
+		cfg.Spec = p.Spec
+	}
+	if *from != "" {
+		if cfg.From, err = loadModel(*from, *task); err != nil {
+			return e.fail("%v", err)
+		}
+	}
+	report := func(s dataset.Skipped) { fmt.Fprintf(e.stderr, "diabolo: skipped %s: %s\n", s.Path, s.Reason) }
+	valFraction := 0.05
+	if *valDir != "" {
+		valFraction = 0
+	}
+	cfg.Data, err = dataset.Open(*data, dataset.Options{Patch: *patch, ValFraction: valFraction, Seed: *seed, OnSkip: report, CacheBytes: 1 << 30})
+	if err != nil {
+		return e.fail("%v", err)
+	}
+	if *valDir != "" {
+		cfg.ValData, err = dataset.Open(*valDir, dataset.Options{Patch: *patch, ValFraction: 1, Seed: *seed, OnSkip: report})
+		if err != nil {
+			return e.fail("%v", err)
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	bar := newProgressBar(e.stderr)
+	s, err := session.Start(cfg, func(ev session.Event) { printEvent(e, bar, ev) })
+	if err != nil {
+		return e.fail("%v", err)
+	}
+	go func() {
+		<-ctx.Done()
+		s.Stop()
+	}()
+	model, err := s.Wait()
+	bar.clear()
+	if err != nil {
+		return e.fail("training: %v", err)
+	}
+	if err := atomicfile.Write(*out, 0o644, model.Save); err != nil {
+		return e.fail("save model: %v", err)
+	}
+	fmt.Fprintf(e.stdout, "saved %s: %d steps in %s, validation PSNR %.2f dB\n", *out, model.Meta.Steps,
+		time.Duration(model.Meta.TrainSeconds*float64(time.Second)).Round(time.Second), model.Meta.ValPSNR)
+	return exitOK
+}
+
+// printEvent shows a training event: the bar for steps, a line otherwise.
+func printEvent(e *env, bar *progressBar, ev session.Event) {
+	switch ev.Kind {
+	case session.Started:
+		fmt.Fprintf(e.stdout, "training %s\n", ev.Message)
+	case session.Step:
+		bar.set(fmt.Sprintf("step %d loss %.5f %.0f patches/s ETA %s", ev.Step, ev.Loss, ev.PatchesPerS, ev.ETA.Round(time.Second)), ev.Progress)
+	case session.Validation:
+		bar.clear()
+		fmt.Fprintf(e.stdout, "step %6d  %6s  val loss %.5f  PSNR %.2f dB (noisy %.2f)  SSIM %.4f\n",
+			ev.Step, ev.Elapsed.Round(time.Second), ev.ValLoss, ev.ValPSNR, ev.NoisyPSNR, ev.ValSSIM)
+	case session.Checkpoint:
+		bar.clear()
+		fmt.Fprintf(e.stdout, "checkpoint %s at step %d\n", ev.Message, ev.Step)
+	case session.Warning:
+		bar.clear()
+		fmt.Fprintf(e.stderr, "diabolo: warning: %s\n", ev.Message)
+	}
+}
+
+func joinNames() string {
+	s := ""
+	for i, n := range convae.PresetNames() {
+		if i > 0 {
+			s += ", "
+		}
+		s += n
+	}
+	return s
+}

@@ -1,0 +1,164 @@
+package restore
+
+import (
+	"context"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"diabolo/app/picture"
+	"diabolo/convae"
+)
+
+// identityModel returns a residual net whose last convolution is zero, so
+// it returns its input exactly.
+func identityModel(t *testing.T, levelInput bool) *convae.Model {
+	t.Helper()
+	spec := convae.UNetSpec("id", convae.UNetConfig{Width: 4, Levels: 1, Blocks: 1, NoiseLevel: levelInput})
+	net, err := convae.NewNet(spec, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clear(net.Param("out.weight"))
+	clear(net.Param("out.bias"))
+	return &convae.Model{Net: net}
+}
+
+func gradient(w, h int, alpha bool) *picture.Image {
+	img := picture.New(w, h)
+	for i := range img.Pix {
+		img.Pix[i] = float32(i%97) / 97
+	}
+	if alpha {
+		img.Alpha = make([]float32, w*h)
+		for i := range img.Alpha {
+			img.Alpha[i] = float32(i%5) / 4
+		}
+	}
+	return img
+}
+
+func TestRestoreKeepsSizeAndAlpha(t *testing.T) {
+	for _, level := range []bool{false, true} {
+		r, err := New(identityModel(t, level))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.TakesNoiseLevel() != level {
+			t.Errorf("TakesNoiseLevel = %v, want %v", r.TakesNoiseLevel(), level)
+		}
+		in := gradient(37, 23, true)
+		calls := 0
+		out, err := r.Restore(context.Background(), in, Options{Sigma: 10, Tile: convae.TileOptions{Tile: 16}}, func(float64) { calls++ })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Width != 37 || out.Height != 23 || len(out.Alpha) != len(in.Alpha) {
+			t.Fatalf("output %d×%d with %d alpha values", out.Width, out.Height, len(out.Alpha))
+		}
+		for i := range in.Pix {
+			if math.Abs(float64(out.Pix[i]-in.Pix[i])) > 1e-5 {
+				t.Fatalf("identity model changed value %d: %g → %g", i, in.Pix[i], out.Pix[i])
+			}
+		}
+		for i := range in.Alpha {
+			if out.Alpha[i] != in.Alpha[i] {
+				t.Fatal("alpha changed")
+			}
+		}
+		if calls < 2 {
+			t.Errorf("progress called %d times", calls)
+		}
+	}
+}
+
+func TestRestoreStrengthMixes(t *testing.T) {
+	m := identityModel(t, false)
+	// Make the model darken everything by 0.1: out = x - (0·… + 0.1).
+	for i, b := 0, m.Net.Param("out.bias"); i < len(b); i++ {
+		b[i] = 0.1
+	}
+	r, _ := New(m)
+	in := gradient(8, 8, false)
+	for i := range in.Pix {
+		in.Pix[i] = 0.5
+	}
+	for _, c := range []struct{ strength, want float64 }{{0, 0.4}, {1, 0.4}, {0.5, 0.45}, {2, 0.3}} {
+		out, err := r.Restore(context.Background(), in, Options{Strength: c.strength}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := float64(out.Pix[10]); math.Abs(got-c.want) > 1e-5 {
+			t.Errorf("strength %g: %g, want %g", c.strength, got, c.want)
+		}
+	}
+}
+
+func TestNewRejectsNonPhotoModels(t *testing.T) {
+	spec := convae.Spec{Name: "gray", In: 1, Out: 1, Ops: []convae.Op{{Kind: convae.OpConv, Name: "c", Out: 1, Kernel: 3, Pad: 1}}}
+	net, err := convae.NewNet(spec, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(&convae.Model{Net: net}); err == nil || !strings.Contains(err.Error(), "maps 1 channels to 1") {
+		t.Errorf("error %v", err)
+	}
+}
+
+func TestBatchOutputs(t *testing.T) {
+	dir := t.TempDir()
+	r, _ := New(identityModel(t, false))
+	a, b := filepath.Join(dir, "a.png"), filepath.Join(dir, "b.tif")
+	for _, p := range []string{a, b} {
+		if err := picture.Save(p, gradient(12, 9, false), picture.SaveOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	jpeg := picture.JPEG
+	cases := []struct {
+		name    string
+		inputs  []string
+		opts    BatchOptions
+		outputs []string
+		errs    []string
+	}{
+		{"folder keeps formats", []string{a, b}, BatchOptions{Output: filepath.Join(dir, "out1"), Suffix: "_x"},
+			[]string{"out1/a_x.png", "out1/b_x.tif"}, []string{"", ""}},
+		{"forced JPEG", []string{a}, BatchOptions{Output: filepath.Join(dir, "out2"), Suffix: "_x", Format: &jpeg},
+			[]string{"out2/a_x.jpg"}, []string{""}},
+		{"single file", []string{a}, BatchOptions{Output: filepath.Join(dir, "single.png")},
+			[]string{"single.png"}, []string{""}},
+		{"never the input", []string{a}, BatchOptions{Output: a},
+			[]string{"a.png"}, []string{"overwrite the input"}},
+		{"existing output", []string{a}, BatchOptions{Output: filepath.Join(dir, "single.png")},
+			[]string{"single.png"}, []string{"single.png"}},
+		{"missing input", []string{filepath.Join(dir, "nope.png"), a}, BatchOptions{Output: filepath.Join(dir, "out3")},
+			[]string{"out3/nope.png", "out3/a.png"}, []string{"nope.png", ""}},
+	}
+	for _, c := range cases {
+		res := Batch(context.Background(), r, c.inputs, c.opts, nil)
+		for i, want := range c.outputs {
+			if got := res[i].Output; got != filepath.Join(dir, want) {
+				t.Errorf("%s: output %d is %s, want %s", c.name, i, got, want)
+			}
+			if c.errs[i] == "" {
+				if res[i].Err != nil {
+					t.Errorf("%s: %v", c.name, res[i].Err)
+				} else if _, err := os.Stat(res[i].Output); err != nil {
+					t.Errorf("%s: %v", c.name, err)
+				}
+			} else if res[i].Err == nil || !strings.Contains(res[i].Err.Error(), c.errs[i]) {
+				t.Errorf("%s: error %v, want one mentioning %q", c.name, res[i].Err, c.errs[i])
+			}
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res := Batch(ctx, r, []string{a}, BatchOptions{Output: filepath.Join(dir, "out4")}, nil)
+	if !errors.Is(res[0].Err, context.Canceled) {
+		t.Errorf("cancelled batch: %v", res[0].Err)
+	}
+}

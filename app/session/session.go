@@ -1,0 +1,145 @@
+// Package session trains a network in the background and reports what
+// happens as events: losses, validation metrics, speed, time left and a
+// preview of a fixed crop. A session can be paused, resumed and stopped,
+// saves atomic checkpoints, resumes from one after a crash, and recovers
+// from numerical blow-ups instead of saving a broken model.
+package session
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"diabolo/app/dataset"
+	"diabolo/app/noise"
+	"diabolo/convae"
+)
+
+// Config describes a training run.
+type Config struct {
+	Data *dataset.Dataset // training images, and validation images unless ValData is set
+	// ValData, when not nil, provides the validation crops instead of Data.
+	ValData *dataset.Dataset
+	Task    string // "denoise" (the default) or "watermark"
+	// Noise corrupts clean patches into inputs.
+	Noise noise.Model
+	// Spec is the architecture of a fresh network; ignored when From or
+	// Resume is set.
+	Spec convae.Spec
+	// From, when not nil, is fine-tuned instead of starting afresh.
+	From *convae.Model
+	// Resume, when not empty, is a checkpoint file to continue from.
+	Resume string
+
+	Patch, Batch int     // patch side and patches per step (defaults 64, 16)
+	LR           float64 // peak learning rate (default 1e-3)
+	MinLR        float64 // final learning rate of the cosine schedule (default LR/50)
+	Loss         string  // "mse", "l1" or "charbonnier" (default "l1")
+
+	// The run ends after Steps steps or Duration of training time (pauses
+	// excluded), whichever comes first; at least one must be set.
+	Steps    int
+	Duration time.Duration
+
+	ValEvery   int // steps between validations (default 100)
+	ValCrops   int // validation crops (default 8)
+	ValSide    int // their side (default 128)
+	Checkpoint string
+	// CheckpointEvery is the training time between checkpoints (default
+	// 2 minutes) when Checkpoint is set.
+	CheckpointEvery time.Duration
+	Seed            uint64
+	Workers         int // goroutines for the network; 0: one per CPU
+	// EventEvery is the wall time between step events (default 250 ms), so
+	// that a chart can refresh several times a second without flooding.
+	EventEvery time.Duration
+}
+
+// withDefaults returns c with zero fields set to their defaults, or an
+// error naming what is missing.
+func (c Config) withDefaults() (Config, error) {
+	if c.Data == nil {
+		return c, errors.New("no training data")
+	}
+	if c.Noise == nil {
+		return c, errors.New("no noise model")
+	}
+	if c.Steps <= 0 && c.Duration <= 0 {
+		return c, errors.New("no budget: set a number of steps or a duration")
+	}
+	if c.Task == "" {
+		c.Task = "denoise"
+	}
+	if c.Task != "denoise" && c.Task != "watermark" {
+		return c, fmt.Errorf("unknown task %q (denoise or watermark)", c.Task)
+	}
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&c.Patch, 64)
+	def(&c.Batch, 16)
+	def(&c.ValEvery, 100)
+	def(&c.ValCrops, 8)
+	def(&c.ValSide, 128)
+	if c.LR <= 0 {
+		c.LR = 1e-3
+	}
+	if c.MinLR <= 0 {
+		c.MinLR = c.LR / 50
+	}
+	if c.Loss == "" {
+		c.Loss = convae.LossL1
+	}
+	if c.CheckpointEvery <= 0 {
+		c.CheckpointEvery = 2 * time.Minute
+	}
+	if c.EventEvery <= 0 {
+		c.EventEvery = 250 * time.Millisecond
+	}
+	return c, nil
+}
+
+// EventKind tells what an Event reports.
+type EventKind int
+
+// Kinds of events, in the order a run emits them.
+const (
+	Started    EventKind = iota // the network is ready; Message describes it
+	Step                        // training progress
+	Validation                  // validation metrics and a preview
+	Checkpoint                  // a checkpoint was written to Message
+	Warning                     // something went wrong and was handled (Message)
+	Paused
+	Resumed
+	Finished // the run ended; Err is nil, or why it failed
+)
+
+// Event is one report from a running session. Only the fields that its
+// Kind concerns are set.
+type Event struct {
+	Kind        EventKind
+	Step        int           // steps done
+	TotalSteps  int           // the step budget, 0 when only time bounds the run
+	Elapsed     time.Duration // training time so far, pauses excluded
+	Progress    float64       // fraction of the budget used, 0..1
+	ETA         time.Duration // estimated training time left
+	Loss        float64       // mean training loss since the previous Step event
+	LR          float64
+	PatchesPerS float64
+	ValLoss     float64
+	ValPSNR     float64 // dB, of the restored crops against the clean ones
+	NoisyPSNR   float64 // dB, of the corrupted crops: the baseline
+	ValSSIM     float64
+	Preview     *Preview
+	Message     string
+	Err         error
+}
+
+// Preview is the first validation crop: clean, corrupted and restored,
+// each 3 planar channels of Side×Side values in [0, 1].
+type Preview struct {
+	Side                   int
+	Clean, Noisy, Restored []float32
+}
