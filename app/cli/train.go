@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -19,6 +20,7 @@ func runTrain(e *env, args []string) int {
 	data := fs.String("data", "", "folder of training photos, searched recursively (required)")
 	valDir := fs.String("val", "", "folder of validation photos (default: 5% of --data)")
 	task := fs.String("task", "denoise", "denoise or watermark")
+	mode := fs.String("mode", "supervised", "supervised (clean photos, corrupted with --noise) or self-supervised (noisy photos alone: Neighbor2Neighbor; --noise then only corrupts the clean --val photos)")
 	noiseSpec := fs.String("noise", "gaussian:0-50", "corruption of the clean photos, e.g. gaussian:25, gaussian:0-50, poisson-gaussian:0.01,0.0004, jpeg:75-95, gaussian:25+jpeg:90")
 	preset := fs.String("preset", "unet-m", "architecture of a new network: "+joinNames())
 	minutes := fs.Float64("minutes", 0, "training time budget in minutes")
@@ -48,12 +50,21 @@ func runTrain(e *env, args []string) int {
 	case *minutes <= 0 && *steps <= 0:
 		return e.usageError("train", "give a budget: --minutes M or --steps N")
 	}
-	nm, err := noise.Parse(*noiseSpec)
-	if err != nil {
-		return e.usageError("train", "%v", err)
+	noiseGiven := false
+	fs.Visit(func(f *flag.Flag) { noiseGiven = noiseGiven || f.Name == "noise" })
+	var nm noise.Model
+	if *mode != session.SelfSupervised || noiseGiven {
+		var err error
+		if nm, err = noise.Parse(*noiseSpec); err != nil {
+			return e.usageError("train", "%v", err)
+		}
 	}
+	if *mode == session.SelfSupervised && nm != nil && *valDir == "" {
+		return e.usageError("train", "in self-supervised mode --noise corrupts clean validation photos: give them with --val DIR")
+	}
+	var err error
 	cfg := session.Config{
-		Task: *task, Noise: nm, Patch: *patch, Batch: *batch, LR: *lr, Loss: *loss, Seed: *seed,
+		Task: *task, Mode: *mode, Noise: nm, Patch: *patch, Batch: *batch, LR: *lr, Loss: *loss, Seed: *seed,
 		Steps: *steps, Duration: time.Duration(*minutes * float64(time.Minute)), ValEvery: *valEvery, ValSide: *valSide,
 		Checkpoint: *checkpoint, CheckpointEvery: time.Duration(*ckEvery * float64(time.Minute)), Resume: *resume,
 	}
@@ -79,7 +90,7 @@ func runTrain(e *env, args []string) int {
 		return e.fail("%v", err)
 	}
 	if *valDir != "" {
-		cfg.ValData, err = dataset.Open(*valDir, dataset.Options{Patch: *patch, ValFraction: 1, Seed: *seed, OnSkip: report})
+		cfg.ValData, err = dataset.Open(*valDir, dataset.Options{Patch: *patch, Seed: *seed, OnSkip: report})
 		if err != nil {
 			return e.fail("%v", err)
 		}

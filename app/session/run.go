@@ -176,6 +176,7 @@ type run struct {
 	lrScale float64 // halved after each numerical blow-up
 
 	x, clean *convae.Tensor
+	n2n      *neighbor2neighbor // self-supervised mode only
 	val      *validation
 	good     snapshot // the last state known to be finite
 }
@@ -242,6 +243,12 @@ func newRun(cfg Config) (*run, error) {
 	r.rng = rand.New(rand.NewPCG(cfg.Seed, uint64(r.step)+1))
 	r.x = convae.NewTensor(convae.Shape{N: cfg.Batch, C: spec.In, H: cfg.Patch, W: cfg.Patch})
 	r.clean = convae.NewTensor(convae.Shape{N: cfg.Batch, C: spec.Out, H: cfg.Patch, W: cfg.Patch})
+	if cfg.Mode == SelfSupervised {
+		if (cfg.Patch/2)%spec.Multiple() != 0 {
+			return nil, fmt.Errorf("self-supervised training halves the patch: %d/2 must be a multiple of %d for network %q", cfg.Patch, spec.Multiple(), spec.Name)
+		}
+		r.n2n = newNeighbor2Neighbor(spec, cfg.Batch, cfg.Patch)
+	}
 	r.val, err = newValidation(cfg, spec)
 	if err != nil {
 		return nil, err
@@ -305,9 +312,14 @@ func (r *run) loop() (*convae.Model, error) {
 		if err := r.sampler(r.clean.Data, cfg.Batch, cfg.Patch); err != nil {
 			return nil, err
 		}
-		corrupt(r.x, r.clean, cfg.Noise, r.rng)
 		r.trainer.Opt.LR = r.learningRate()
-		loss := r.trainer.Step(r.x, r.clean)
+		var loss float64
+		if cfg.Mode == SelfSupervised {
+			loss = r.n2n.step(r, r.clean)
+		} else {
+			corrupt(r.x, r.clean, cfg.Noise, r.rng)
+			loss = r.trainer.Step(r.x, r.clean)
+		}
 		r.step++
 		stepsSinceEvent++
 		if math.IsNaN(loss) || math.IsInf(loss, 0) || loss > 1e6 {
@@ -394,8 +406,12 @@ func (r *run) restore(s snapshot) {
 func (r *run) metadata() convae.Metadata {
 	m := r.model.Meta
 	m.Task = r.cfg.Task
-	m.Noise = r.cfg.Noise.String()
-	m.Mode = "supervised"
+	if r.cfg.Mode == Supervised {
+		m.Noise = r.cfg.Noise.String()
+	} else {
+		m.Noise = "learned from noisy photos"
+	}
+	m.Mode = r.cfg.Mode
 	m.Loss = r.cfg.Loss
 	m.Steps = r.step
 	m.Patch, m.Batch = r.cfg.Patch, r.cfg.Batch
@@ -466,6 +482,12 @@ func newValidation(cfg Config, spec convae.Spec) (*validation, error) {
 	for i, c := range crops {
 		copy(v.clean.Item(i), c.Pix)
 	}
+	if cfg.Noise == nil {
+		// The crops are noisy photos: show what the network makes of them.
+		corrupt(v.x, v.clean, noise.None{}, nil)
+		v.clean = nil
+		return v, nil
+	}
 	corrupt(v.x, v.clean, cfg.Noise, rand.New(rand.NewPCG(cfg.Seed, 12345)))
 	for i := range crops {
 		v.noisyPSNR += metrics.PSNR(v.view(v.x, i), v.view(v.clean, i)) / float64(n)
@@ -482,6 +504,11 @@ func (v *validation) view(t *convae.Tensor, i int) *picture.Image {
 // clamped outputs, and the preview of the first crop.
 func (v *validation) measure(net *convae.Net, loss convae.Loss) Event {
 	y := net.Forward(v.x)
+	if v.clean == nil {
+		out := v.view(y, 0).Clone()
+		out.Clamp()
+		return Event{Preview: &Preview{Side: y.W, Noisy: append([]float32(nil), v.view(v.x, 0).Pix...), Restored: out.Pix}}
+	}
 	ev := Event{ValLoss: loss.Eval(y.Data, v.clean.Data, nil), NoisyPSNR: v.noisyPSNR}
 	n := float64(y.N)
 	for i := 0; i < y.N; i++ {

@@ -21,7 +21,13 @@ type Config struct {
 	// ValData, when not nil, provides the validation crops instead of Data.
 	ValData *dataset.Dataset
 	Task    string // "denoise" (the default) or "watermark"
-	// Noise corrupts clean patches into inputs.
+	// Mode is Supervised (the default: clean photos, corrupted by Noise) or
+	// SelfSupervised (noisy photos alone, Neighbor2Neighbor).
+	Mode string
+	// Noise corrupts clean patches into inputs. In self-supervised mode it
+	// only corrupts the validation crops, and may be nil when there are no
+	// clean photos to validate on: validation then shows the network's
+	// output on the noisy crops, without metrics.
 	Noise noise.Model
 	// Spec is the architecture of a fresh network; ignored when From or
 	// Resume is set.
@@ -55,13 +61,25 @@ type Config struct {
 	EventEvery time.Duration
 }
 
+// Training modes.
+const (
+	Supervised     = "supervised"      // clean photos with synthetic corruption
+	SelfSupervised = "self-supervised" // noisy photos alone (Neighbor2Neighbor)
+)
+
 // withDefaults returns c with zero fields set to their defaults, or an
 // error naming what is missing.
 func (c Config) withDefaults() (Config, error) {
 	if c.Data == nil {
 		return c, errors.New("no training data")
 	}
-	if c.Noise == nil {
+	if c.Mode == "" {
+		c.Mode = Supervised
+	}
+	if c.Mode != Supervised && c.Mode != SelfSupervised {
+		return c, fmt.Errorf("unknown mode %q (%s or %s)", c.Mode, Supervised, SelfSupervised)
+	}
+	if c.Noise == nil && c.Mode == Supervised {
 		return c, errors.New("no noise model")
 	}
 	if c.Steps <= 0 && c.Duration <= 0 {
@@ -138,7 +156,8 @@ type Event struct {
 }
 
 // Preview is the first validation crop: clean, corrupted and restored,
-// each 3 planar channels of Side×Side values in [0, 1].
+// each 3 planar channels of Side×Side values in [0, 1]. Clean is nil when
+// the crops are noisy photos with no clean version.
 type Preview struct {
 	Side                   int
 	Clean, Noisy, Restored []float32
