@@ -1,0 +1,36 @@
+// Command diabolo denoises photos and removes visible watermarks with a
+// convolutional autoencoder.
+//
+//	diabolo                  open the window
+//	diabolo open PATH...     open the window with photos (files or folders)
+//	diabolo COMMAND ...      run a command line command (see "diabolo help")
+package main
+
+import (
+	"os"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"diabolo/app/cli"
+	"diabolo/assets"
+	_ "diabolo/internal/locale" // before Fyne reads the locale
+	"diabolo/ui"
+)
+
+func main() {
+	args := os.Args[1:]
+	if len(args) > 0 && args[0] != "open" {
+		os.Exit(cli.Main(args, os.Stdout, os.Stderr))
+	}
+	var deps ui.Deps
+	if len(args) > 0 {
+		deps.Open = args[1:]
+	}
+
+	a := app.NewWithID("io.github.diabolo.app")
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	w := a.NewWindow("Diabolo")
+	ui.Create(a, w, deps)
+	w.ShowAndRun()
+}

@@ -1,0 +1,17 @@
+package ui
+
+// Preference keys. Values are kept by Fyne's preferences, per app ID.
+const (
+	prefLastFilesDir = "library.lastFilesDir" // folder of the last file added
+	prefLastFolder   = "library.lastFolder"   // last folder added
+	prefSaveDir      = "save.dir"             // folder results were last saved to
+	prefSaveFormat   = "save.format"          // "PNG" or "JPEG"
+	prefSaveQuality  = "save.quality"         // JPEG quality, 1–100
+	prefTask         = "corruption.task"      // a Task
+	prefNoiseKind    = "corruption.kind"      // name of a corruption kind
+	prefStrength     = "corruption.strength"  // strength slider value
+	prefSeed         = "corruption.seed"      // seed of the random corruption
+	prefCompareMode  = "compare.mode"         // "side by side" or "slider"
+	prefWindowWidth  = "window.width"         // window size, logical pixels
+	prefWindowHeight = "window.height"
+)

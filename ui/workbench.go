@@ -1,0 +1,429 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"diabolo/app/picture"
+)
+
+// Output formats offered for saving results.
+const (
+	formatPNG  = "PNG"
+	formatJPEG = "JPEG"
+)
+
+// resultSuffix is added to a photo's name when its result is saved, as the
+// command line does.
+var resultSuffix = map[Task]string{TaskDenoise: "_denoised", TaskWatermark: "_clean"}
+
+// workbench prepares what the compare view shows of the selected photo,
+// runs restorations (of the selected photo or of the whole library) with
+// progress and cancellation, and saves results.
+type workbench struct {
+	ui         bridge
+	win        fyne.Window
+	prefs      fyne.Preferences
+	restorer   Restorer
+	library    *library
+	corruption *corruptionControls
+	compare    *compareView
+	notice     *notice
+
+	shown         *photo             // photo in the compare view
+	stopPreparing context.CancelFunc // cancels the preparation of shown
+	stopRestoring context.CancelFunc // cancels the restoration running, if any
+
+	restoreOne  *widget.Button
+	restoreAll  *widget.Button
+	stop        *widget.Button
+	progress    *widget.ProgressBar
+	status      *widget.Label
+	format      *widget.Select
+	quality     *widget.Slider
+	qualityText *widget.Label
+	saveOne     *widget.Button
+	saveEvery   *widget.Button
+	content     fyne.CanvasObject
+
+	jobs sync.WaitGroup // background work, waited for by tests
+}
+
+// newWorkbench returns the workbench and its controls. A nil restorer
+// disables restoration. Background work reaches the widgets through ui.
+func newWorkbench(ui bridge, w fyne.Window, prefs fyne.Preferences, r Restorer, l *library, c *corruptionControls, v *compareView, n *notice) *workbench {
+	b := &workbench{ui: ui, win: w, prefs: prefs, restorer: r, library: l, corruption: c, compare: v, notice: n}
+	b.buildUI()
+	return b
+}
+
+func (b *workbench) buildUI() {
+	b.restoreOne = &widget.Button{Text: "Restore", Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: b.restoreSelected}
+	b.restoreAll = &widget.Button{Text: "Restore all", OnTapped: b.restoreLibrary}
+	b.stop = &widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: b.cancelRestore}
+	b.stop.Disable()
+	b.progress = widget.NewProgressBar()
+	b.status = &widget.Label{Wrapping: fyne.TextWrapWord}
+	if b.restorer == nil {
+		b.restoreOne.Disable()
+		b.restoreAll.Disable()
+		b.status.SetText("No restoration model is available.")
+	}
+
+	b.format = &widget.Select{Options: []string{formatPNG, formatJPEG}}
+	b.format.SetSelected(b.prefs.StringWithFallback(prefSaveFormat, formatPNG))
+	b.format.OnChanged = b.onFormat
+	b.quality = &widget.Slider{Min: 50, Max: 100, Step: 1, Orientation: widget.Horizontal}
+	b.quality.SetValue(float64(b.prefs.IntWithFallback(prefSaveQuality, 92)))
+	b.quality.OnChanged = b.onQuality
+	b.qualityText = widget.NewLabel("")
+	b.onQuality(b.quality.Value)
+	b.onFormat(b.format.Selected)
+	b.saveOne = &widget.Button{Text: "Save result…", Icon: theme.DocumentSaveIcon(), OnTapped: b.saveCurrent}
+	b.saveEvery = &widget.Button{Text: "Save all…", OnTapped: b.saveAll}
+
+	b.content = container.NewVBox(
+		widget.NewLabelWithStyle("Restoration", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewHBox(b.restoreOne, b.restoreAll, b.stop),
+		b.progress,
+		b.status,
+		widget.NewLabelWithStyle("Results", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewBorder(nil, nil, b.format, b.qualityText, b.quality),
+		container.NewHBox(b.saveOne, b.saveEvery),
+	)
+}
+
+func (b *workbench) onFormat(f string) {
+	b.prefs.SetString(prefSaveFormat, f)
+	if f == formatJPEG {
+		b.quality.Enable()
+	} else {
+		b.quality.Disable()
+	}
+}
+
+func (b *workbench) onQuality(q float64) {
+	b.prefs.SetInt(prefSaveQuality, int(q))
+	b.qualityText.SetText(fmt.Sprintf("Quality %d", int(q)))
+}
+
+// show displays photo p (nil clears the view) with the current corruption.
+// The photo is decoded and corrupted in the background.
+func (b *workbench) show(p *photo) {
+	if b.stopPreparing != nil {
+		b.stopPreparing()
+		b.stopPreparing = nil
+	}
+	b.shown = p
+	if p == nil {
+		b.compare.show(nil)
+		return
+	}
+	c := b.corruption.settings()
+	var restored *picture.Image
+	if p.result != nil && p.resultOf == c {
+		restored = p.result
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	b.stopPreparing = cancel
+	b.jobs.Add(1)
+	go b.prepare(ctx, p.path, c, restored)
+}
+
+// corruptionChanged shows the current photo again with new settings.
+func (b *workbench) corruptionChanged(corruption) {
+	b.show(b.shown)
+}
+
+// prepare decodes and corrupts a photo and hands the compare view its
+// frame, unless ctx was cancelled meanwhile. It runs in its own goroutine.
+func (b *workbench) prepare(ctx context.Context, path string, c corruption, restored *picture.Image) {
+	defer b.jobs.Done()
+	original, corrupted, err := loadCorrupted(path, c)
+	if err != nil {
+		b.ui.run(func() { b.notice.report("could not be shown", []string{err.Error()}) })
+		return
+	}
+	if ctx.Err() != nil {
+		return
+	}
+	f := newFrame(c.task, original, corrupted, restored)
+	b.ui.run(func() {
+		if ctx.Err() == nil {
+			b.compare.show(f)
+		}
+	})
+}
+
+// loadCorrupted decodes the photo at path and applies c to a copy.
+func loadCorrupted(path string, c corruption) (original, corrupted *picture.Image, err error) {
+	original, err = picture.Load(path, picture.DecodeOptions{})
+	if err != nil {
+		return nil, nil, err
+	}
+	corrupted, err = c.apply(original, path)
+	return original, corrupted, err
+}
+
+// restoreSelected restores the photo in the compare view.
+func (b *workbench) restoreSelected() {
+	if b.shown == nil {
+		b.status.SetText("Select a photo to restore.")
+		return
+	}
+	b.restore([]*photo{b.shown})
+}
+
+// restoreLibrary restores every photo of the library.
+func (b *workbench) restoreLibrary() {
+	if len(b.library.photos) == 0 {
+		b.status.SetText("Add photos to restore.")
+		return
+	}
+	b.restore(append([]*photo(nil), b.library.photos...))
+}
+
+// restore starts restoring photos in the background, one after the other.
+func (b *workbench) restore(photos []*photo) {
+	if b.restorer == nil || b.stopRestoring != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	b.stopRestoring = cancel
+	b.setRunning(true)
+	b.progress.SetValue(0)
+	b.status.SetText(fmt.Sprintf("Restoring %s…", count(len(photos), "photo")))
+	b.jobs.Add(1)
+	go b.runRestore(ctx, photos, b.corruption.settings())
+}
+
+// runRestore is the body of a restoration job.
+func (b *workbench) runRestore(ctx context.Context, photos []*photo, c corruption) {
+	defer b.jobs.Done()
+	var failed []string
+	done := 0
+	n := float64(len(photos))
+	for i, p := range photos {
+		if ctx.Err() != nil {
+			break
+		}
+		original, corrupted, err := loadCorrupted(p.path, c)
+		if err != nil {
+			failed = append(failed, err.Error())
+			continue
+		}
+		input := original
+		if corrupted != nil {
+			input = corrupted
+		}
+		out, err := b.restorer.Restore(ctx, c.task, input, func(f float64) {
+			b.ui.post(func() { b.progress.SetValue((float64(i) + f) / n) })
+		})
+		if err != nil {
+			if ctx.Err() == nil {
+				failed = append(failed, fmt.Sprintf("%s: %v", p.path, err))
+			}
+			continue
+		}
+		done++
+		var shown bool
+		b.ui.run(func() {
+			p.result, p.resultOf = out, c
+			b.progress.SetValue(float64(i+1) / n)
+			shown = b.shown == p && b.corruption.settings() == c
+		})
+		if shown {
+			f := newFrame(c.task, original, corrupted, out)
+			b.ui.run(func() {
+				if b.shown == p && b.corruption.settings() == c {
+					b.compare.show(f)
+				}
+			})
+		}
+	}
+	cancelled := ctx.Err() != nil
+	b.ui.run(func() {
+		b.stopRestoring = nil
+		b.setRunning(false)
+		b.notice.report("could not be restored", failed)
+		msg := fmt.Sprintf("Restored %s.", count(done, "photo"))
+		if cancelled {
+			msg = fmt.Sprintf("Cancelled after %s.", count(done, "photo"))
+		}
+		b.status.SetText(msg)
+	})
+}
+
+// setRunning switches the buttons between idle and running states.
+func (b *workbench) setRunning(running bool) {
+	if running {
+		b.restoreOne.Disable()
+		b.restoreAll.Disable()
+		b.stop.Enable()
+		return
+	}
+	b.restoreOne.Enable()
+	b.restoreAll.Enable()
+	b.stop.Disable()
+}
+
+// cancelRestore stops the restoration running, if any.
+func (b *workbench) cancelRestore() {
+	if b.stopRestoring != nil {
+		b.status.SetText("Cancelling…")
+		b.stopRestoring()
+	}
+}
+
+// cancel stops all background work, when the window closes.
+func (b *workbench) cancel() {
+	b.cancelRestore()
+	if b.stopPreparing != nil {
+		b.stopPreparing()
+	}
+}
+
+// saveCurrent asks for a folder and saves the result of the photo shown.
+func (b *workbench) saveCurrent() {
+	if b.shown == nil || b.shown.result == nil {
+		b.status.SetText("Nothing to save yet: restore a photo first.")
+		return
+	}
+	b.chooseFolderAndSave([]*photo{b.shown})
+}
+
+// saveAll asks for a folder and saves every result of the library.
+func (b *workbench) saveAll() {
+	var done []*photo
+	for _, p := range b.library.photos {
+		if p.result != nil {
+			done = append(done, p)
+		}
+	}
+	if len(done) == 0 {
+		b.status.SetText("Nothing to save yet: restore photos first.")
+		return
+	}
+	b.chooseFolderAndSave(done)
+}
+
+func (b *workbench) chooseFolderAndSave(photos []*photo) {
+	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
+		if err != nil || dir == nil {
+			return
+		}
+		b.prefs.SetString(prefSaveDir, dir.Path())
+		b.saveTo(dir.Path(), photos)
+	}, b.win)
+	d.SetConfirmText("Save here")
+	if dir := listable(b.prefs.String(prefSaveDir)); dir != nil {
+		d.SetLocation(dir)
+	}
+	d.Show()
+}
+
+// saveTo writes the results of photos into folder dir in the background.
+func (b *workbench) saveTo(dir string, photos []*photo) {
+	type item struct {
+		path   string
+		result *picture.Image
+		task   Task
+	}
+	items := make([]item, len(photos))
+	for i, p := range photos {
+		items[i] = item{p.path, p.result, p.resultOf.task}
+	}
+	opts := picture.SaveOptions{EncodeOptions: picture.EncodeOptions{Format: picture.PNG}}
+	if b.format.Selected == formatJPEG {
+		opts.Format, opts.Quality = picture.JPEG, int(b.quality.Value)
+	}
+	b.status.SetText(fmt.Sprintf("Saving %s…", count(len(items), "result")))
+	b.jobs.Add(1)
+	go func() {
+		defer b.jobs.Done()
+		var failed []string
+		var last string
+		for _, it := range items {
+			out, err := saveResult(dir, it.path, resultSuffix[it.task], it.result, opts)
+			if err != nil {
+				failed = append(failed, err.Error())
+				continue
+			}
+			last = out
+		}
+		b.ui.run(func() {
+			b.notice.report("could not be saved", failed)
+			saved := len(items) - len(failed)
+			switch {
+			case saved == 1:
+				b.status.SetText("Saved " + last + ".")
+			case saved > 1:
+				b.status.SetText(fmt.Sprintf("Saved %s in %s.", count(saved, "result"), dir))
+			default:
+				b.status.SetText("Nothing was saved.")
+			}
+		})
+	}()
+}
+
+// maxNameTries bounds the search for a free output file name.
+const maxNameTries = 1000
+
+// saveResult writes result, the restoration of the photo at src, into
+// folder dir as NAME+suffix and the format's extension, or
+// NAME+suffix-2, -3… when that file exists: it never replaces a file, the
+// original included. It returns the path written.
+func saveResult(dir, src, suffix string, result *picture.Image, opts picture.SaveOptions) (string, error) {
+	base := strings.TrimSuffix(filepath.Base(src), filepath.Ext(src)) + suffix
+	ext := opts.Format.Extension()
+	opts.Overwrite = false
+	for i := 1; i <= maxNameTries; i++ {
+		name := base + ext
+		if i > 1 {
+			name = fmt.Sprintf("%s-%d%s", base, i, ext)
+		}
+		out := filepath.Join(dir, name)
+		if sameFile(out, src) {
+			continue
+		}
+		if _, err := os.Lstat(out); err == nil {
+			continue
+		}
+		err := picture.Save(out, result, opts)
+		if errors.Is(err, fs.ErrExist) {
+			continue // created meanwhile
+		}
+		return out, err
+	}
+	return "", fmt.Errorf("save %s: no free file name in %s", filepath.Base(src), dir)
+}
+
+// sameFile reports whether paths a and b name the same file.
+func sameFile(a, b string) bool {
+	if filepath.Clean(a) == filepath.Clean(b) {
+		return true
+	}
+	ia, errA := os.Stat(a)
+	ib, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(ia, ib)
+}
+
+// count returns "1 photo", "3 photos" and so on.
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -1,0 +1,189 @@
+package ui
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"diabolo/app/picture"
+)
+
+// newLoadedWindow returns a window whose library holds n small photos, the
+// first one shown.
+func newLoadedWindow(t *testing.T, r Restorer, n int) *mainWindow {
+	t.Helper()
+	dir := t.TempDir()
+	for i := range n {
+		writePNG(t, filepath.Join(dir, string(rune('a'+i))+".png"), 24, 16)
+	}
+	m := newTestMainWindow(t, Deps{Restorer: r})
+	m.library.onDropped(fyne.Position{}, fileURIs(dir))
+	m.waitIdle()
+	if len(m.library.photos) != n || m.compare.frame == nil {
+		t.Fatalf("library holds %d photos (want %d), frame shown: %v", len(m.library.photos), n, m.compare.frame != nil)
+	}
+	return m
+}
+
+func TestRestoreSelected(t *testing.T) {
+	r := &fakeRestorer{}
+	m := newLoadedWindow(t, r, 2)
+	if m.compare.frame.panes[2] != nil || m.compare.scores[2].Text != "Not restored yet" {
+		t.Fatal("the restored pane is not empty before restoring")
+	}
+	test.Tap(m.bench.restoreOne)
+	m.waitIdle()
+
+	if got := r.calls(); len(got) != 1 || got[0] != TaskDenoise {
+		t.Fatalf("restorer calls = %v, want one denoise", got)
+	}
+	p := m.library.photos[0]
+	if p.result == nil || p.resultOf != m.corruption.settings() {
+		t.Fatal("the result was not kept with its settings")
+	}
+	if m.library.photos[1].result != nil {
+		t.Error("restoring the selected photo restored another one")
+	}
+	f := m.compare.frame
+	if f.panes[2] == nil || !strings.HasPrefix(m.compare.scores[2].Text, "PSNR") {
+		t.Errorf("restored pane not shown: score %q", m.compare.scores[2].Text)
+	}
+	if m.bench.status.Text != "Restored 1 photo." || m.bench.progress.Value != 1 {
+		t.Errorf("status %q, progress %v", m.bench.status.Text, m.bench.progress.Value)
+	}
+	if m.bench.restoreOne.Disabled() || !m.bench.stop.Disabled() {
+		t.Error("buttons not back to idle")
+	}
+
+	// Other settings hide the result; going back shows it again.
+	m.corruption.strength.SetValue(60) // ends the change, as a release of the slider does
+	m.waitIdle()
+	if m.compare.frame.panes[2] != nil {
+		t.Error("a result made with other settings is shown")
+	}
+	m.corruption.strength.SetValue(25)
+	m.waitIdle()
+	if m.compare.frame.panes[2] == nil {
+		t.Error("the result is not shown again with its own settings")
+	}
+}
+
+func TestRestoreAllAndCancel(t *testing.T) {
+	t.Run("all", func(t *testing.T) {
+		r := &fakeRestorer{}
+		m := newLoadedWindow(t, r, 3)
+		test.Tap(m.bench.restoreAll)
+		m.waitIdle()
+		for _, p := range m.library.photos {
+			if p.result == nil {
+				t.Errorf("%s not restored", p.name)
+			}
+		}
+		if len(r.calls()) != 3 || m.bench.status.Text != "Restored 3 photos." {
+			t.Errorf("%d calls, status %q", len(r.calls()), m.bench.status.Text)
+		}
+	})
+	t.Run("cancel", func(t *testing.T) {
+		r := &fakeRestorer{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+		m := newLoadedWindow(t, r, 3)
+		test.Tap(m.bench.restoreAll)
+		if !m.bench.restoreOne.Disabled() || m.bench.stop.Disabled() {
+			t.Error("buttons not in the running state")
+		}
+		m.bench.restoreLibrary() // ignored while running
+		<-r.entered
+		test.Tap(m.bench.stop)
+		m.waitIdle()
+		if len(r.calls()) != 1 {
+			t.Errorf("%d restorer calls, want 1 (cancelled during the first)", len(r.calls()))
+		}
+		for _, p := range m.library.photos {
+			if p.result != nil {
+				t.Errorf("%s restored despite the cancellation", p.name)
+			}
+		}
+		if m.bench.status.Text != "Cancelled after 0 photos." || m.bench.restoreAll.Disabled() {
+			t.Errorf("status %q, restore all disabled %v", m.bench.status.Text, m.bench.restoreAll.Disabled())
+		}
+		if m.notice.visible() {
+			t.Errorf("the cancellation was reported as a failure: %q", m.notice.details.Text)
+		}
+	})
+}
+
+func TestNoRestorer(t *testing.T) {
+	m := newTestMainWindow(t, Deps{})
+	if !m.bench.restoreOne.Disabled() || !m.bench.restoreAll.Disabled() {
+		t.Error("restore buttons enabled without a restorer")
+	}
+	m.bench.restoreSelected() // must not panic
+}
+
+func TestSaveResultNeverOverwrites(t *testing.T) {
+	img := picture.New(4, 4)
+	png := picture.SaveOptions{EncodeOptions: picture.EncodeOptions{Format: picture.PNG}}
+	jpeg := picture.SaveOptions{EncodeOptions: picture.EncodeOptions{Format: picture.JPEG, Quality: 80}}
+	tests := []struct {
+		name     string
+		existing []string // files already in the output folder
+		src      string   // relative to the output folder when not absolute
+		suffix   string
+		opts     picture.SaveOptions
+		want     string
+	}{
+		{"plain", nil, "/elsewhere/cat.jpg", "_denoised", png, "cat_denoised.png"},
+		{"JPEG extension", nil, "/elsewhere/cat.png", "_clean", jpeg, "cat_clean.jpg"},
+		{"taken name gets a number", []string{"cat_denoised.png"}, "/elsewhere/cat.jpg", "_denoised", png, "cat_denoised-2.png"},
+		{"next free number", []string{"cat_denoised.png", "cat_denoised-2.png"}, "/elsewhere/cat.jpg", "_denoised", png, "cat_denoised-3.png"},
+		{"original in the same folder with an empty suffix", []string{"cat.png"}, "cat.png", "", png, "cat-2.png"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, name := range tt.existing {
+				writeFile(t, filepath.Join(dir, name), "keep me")
+			}
+			src := tt.src
+			if !filepath.IsAbs(src) {
+				src = filepath.Join(dir, src)
+			}
+			out, err := saveResult(dir, src, tt.suffix, img, tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out != filepath.Join(dir, tt.want) {
+				t.Errorf("saved to %s, want %s", filepath.Base(out), tt.want)
+			}
+			for _, name := range tt.existing {
+				if b, _ := os.ReadFile(filepath.Join(dir, name)); string(b) != "keep me" {
+					t.Errorf("%s was overwritten", name)
+				}
+			}
+			if _, err := picture.Load(out, picture.DecodeOptions{}); err != nil {
+				t.Errorf("the saved file does not load: %v", err)
+			}
+		})
+	}
+}
+
+func TestSaveAllResults(t *testing.T) {
+	m := newLoadedWindow(t, &fakeRestorer{}, 2)
+	m.bench.restoreLibrary()
+	m.waitIdle()
+	out := t.TempDir()
+	m.bench.format.SetSelected(formatJPEG)
+	m.bench.saveTo(out, m.library.photos)
+	m.waitIdle()
+	for _, name := range []string{"a_denoised.jpg", "b_denoised.jpg"} {
+		if _, err := os.Stat(filepath.Join(out, name)); err != nil {
+			t.Errorf("missing %s: %v", name, err)
+		}
+	}
+	if !strings.HasPrefix(m.bench.status.Text, "Saved 2 results") {
+		t.Errorf("status %q", m.bench.status.Text)
+	}
+}
