@@ -1,6 +1,9 @@
 package convae
 
-import "diabolo/convae/internal/gemm"
+import (
+	"diabolo/convae/internal/gemm"
+	"diabolo/convae/internal/vec"
+)
 
 // colBudget bounds the column buffer of one worker, in float32 values:
 // convolutions over big images proceed in bands of output rows.
@@ -30,40 +33,30 @@ type activation struct {
 	slope float32
 }
 
-// apply applies the activation to v in place.
-func (a activation) apply(v []float32) {
+// asSlope returns the activation as max(x, slope·x): 0 for ReLU, the
+// negative slope for LeakyReLU, 1 for none.
+func (a activation) asSlope() float32 {
 	switch a.kind {
 	case OpReLU:
-		for i, x := range v {
-			if x < 0 {
-				v[i] = 0
-			}
-		}
+		return 0
 	case OpLeakyReLU:
-		for i, x := range v {
-			if x < 0 {
-				v[i] = a.slope * x
-			}
-		}
+		return a.slope
+	}
+	return 1
+}
+
+// apply applies the activation to v in place.
+func (a activation) apply(v []float32) {
+	if a.kind != "" {
+		vec.BiasAct(v, 0, a.asSlope())
 	}
 }
 
 // backprop multiplies the gradient dy in place by the derivative of the
 // activation, read from its output y.
 func (a activation) backprop(y, dy []float32) {
-	switch a.kind {
-	case OpReLU:
-		for i, x := range y {
-			if x <= 0 {
-				dy[i] = 0
-			}
-		}
-	case OpLeakyReLU:
-		for i, x := range y {
-			if x <= 0 {
-				dy[i] *= a.slope
-			}
-		}
+	if a.kind != "" {
+		vec.ActGrad(y, dy, a.asSlope())
 	}
 }
 
@@ -197,12 +190,15 @@ func (l *convLayer) forwardTransposed(w *worker, x, y []float32, y0, y1 int) {
 	}
 }
 
-// finish adds the bias of channel c and applies the activation in place.
+// finish adds the bias of channel c and applies the activation in place,
+// in one pass.
 func (l *convLayer) finish(v []float32, c int) {
-	if l.bias != nil {
-		addScalar(v, l.bias[c])
+	switch {
+	case l.bias != nil:
+		vec.BiasAct(v, l.bias[c], l.act.asSlope())
+	default:
+		l.act.apply(v)
 	}
-	l.act.apply(v)
 }
 
 // backward accumulates the parameter gradients into each worker's gradient
@@ -322,12 +318,6 @@ func (l *convLayer) backwardTransposed(w *worker, grad, x, dy, dx []float32, y0,
 	w.gemm.Sgemm(false, true, g.cs, kd, n, x[y0*g.ws:], ps, b, ldb, 1, grad[l.wOff:], kd)
 	if dx != nil {
 		w.gemm.Sgemm(false, false, g.cs, n, kd, l.weight, kd, b, ldb, 1, dx[y0*g.ws:], ps)
-	}
-}
-
-func addScalar(v []float32, a float32) {
-	for i := range v {
-		v[i] += a
 	}
 }
 

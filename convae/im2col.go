@@ -1,5 +1,7 @@
 package convae
 
+import "diabolo/convae/internal/vec"
+
 // grid describes a convolution between a big grid (the input of a
 // convolution, the output of a transposed one) of Cb×Hb×Wb and a small grid
 // (the output of a convolution, the input of a transposed one) of
@@ -158,10 +160,7 @@ func (g grid) scatterRow(dst, src []float32, kx int) {
 		return
 	}
 	if g.s == 1 {
-		d := dst[lo+off : hi+off]
-		for i, v := range src[lo:hi] {
-			d[i] += v
-		}
+		vec.Add(dst[lo+off:hi+off], src[lo:hi])
 		return
 	}
 	for xs := lo; xs < hi; xs++ {

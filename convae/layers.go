@@ -1,6 +1,10 @@
 package convae
 
-import "math"
+import (
+	"math"
+
+	"diabolo/convae/internal/vec"
+)
 
 // layer is one compiled operation of a network. Shapes are fixed by
 // outShape before forward and backward are called.
@@ -238,9 +242,4 @@ func (l residualLayer) backward(ws []*worker, in []*Tensor, y, dy *Tensor, dx []
 }
 
 // addTo adds src to dst element-wise.
-func addTo(dst, src []float32) {
-	dst = dst[:len(src)]
-	for i, v := range src {
-		dst[i] += v
-	}
-}
+func addTo(dst, src []float32) { vec.Add(dst, src) }
