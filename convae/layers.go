@@ -21,11 +21,22 @@ type layer interface {
 	backward(ws []*worker, in []*Tensor, y, dy *Tensor, dx []*Tensor)
 }
 
-// eachItem runs fn over the batch items [lo, hi) of a shape, in parallel:
-// fn gets the element range of those items.
+// eachItem runs fn over all the elements of a tensor of shape s, split
+// into one contiguous range per worker (on 16-element boundaries).
 func eachItem(ws []*worker, s Shape, fn func(lo, hi int)) {
-	m := s.C * s.H * s.W
-	parallel(ws, s.N, func(_ *worker, lo, hi int) { fn(lo*m, hi*m) })
+	n := s.Len()
+	chunks := (n + 15) / 16
+	parallel(ws, chunks, func(_ *worker, lo, hi int) { fn(lo*16, min(hi*16, n)) })
+}
+
+// eachPlane runs fn over the planes (item n, channel c) of shape s, in
+// parallel, so that even a single image keeps every worker busy.
+func eachPlane(ws []*worker, s Shape, fn func(n, c int)) {
+	parallel(ws, s.N*s.C, func(_ *worker, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			fn(i/s.C, i%s.C)
+		}
+	})
 }
 
 // actLayer is a stand-alone element-wise non-linearity (one that does not
@@ -91,18 +102,17 @@ func (l *shuffleLayer) outShape(ins []Shape) Shape {
 	return Shape{in.N, in.C / (l.r * l.r), in.H * l.r, in.W * l.r}
 }
 
-// mapping calls fn(small, big) for every element of one item, where small
-// indexes the C·r²×H×W side and big the C×rH×rW side, whose shape is given.
-func (l *shuffleLayer) mapping(s Shape, fn func(small, big int)) {
+// mapping calls fn(small, big) for every element of channel ch of the
+// C×rH×rW side of one item, whose shape is given: big indexes that side,
+// small the C·r²×H×W side.
+func (l *shuffleLayer) mapping(s Shape, ch int, fn func(small, big int)) {
 	r := l.r
-	c, h, w := s.C, s.H, s.W
+	h, w := s.H, s.W
 	hs, wsm := h/r, w/r
-	for ch := 0; ch < c; ch++ {
-		for y := 0; y < h; y++ {
-			for x := 0; x < w; x++ {
-				small := ((ch*r*r+(y%r)*r+x%r)*hs+y/r)*wsm + x/r
-				fn(small, (ch*h+y)*w+x)
-			}
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			small := ((ch*r*r+(y%r)*r+x%r)*hs+y/r)*wsm + x/r
+			fn(small, (ch*h+y)*w+x)
 		}
 	}
 }
@@ -117,17 +127,15 @@ func (l *shuffleLayer) bigShape(in, out Shape) Shape {
 func (l *shuffleLayer) forward(ws []*worker, in []*Tensor, y *Tensor) {
 	x := in[0]
 	big := l.bigShape(x.Shape, y.Shape)
-	parallel(ws, x.N, func(_ *worker, lo, hi int) {
-		for n := lo; n < hi; n++ {
-			xi, yi := x.Item(n), y.Item(n)
-			l.mapping(big, func(small, b int) {
-				if l.inverse {
-					yi[small] = xi[b]
-				} else {
-					yi[b] = xi[small]
-				}
-			})
-		}
+	eachPlane(ws, big, func(n, ch int) {
+		xi, yi := x.Item(n), y.Item(n)
+		l.mapping(big, ch, func(small, b int) {
+			if l.inverse {
+				yi[small] = xi[b]
+			} else {
+				yi[b] = xi[small]
+			}
+		})
 	})
 }
 
@@ -137,17 +145,15 @@ func (l *shuffleLayer) backward(ws []*worker, in []*Tensor, y, dy *Tensor, dx []
 	}
 	x := in[0]
 	big := l.bigShape(x.Shape, y.Shape)
-	parallel(ws, x.N, func(_ *worker, lo, hi int) {
-		for n := lo; n < hi; n++ {
-			dxi, dyi := dx[0].Item(n), dy.Item(n)
-			l.mapping(big, func(small, b int) {
-				if l.inverse {
-					dxi[b] += dyi[small]
-				} else {
-					dxi[small] += dyi[b]
-				}
-			})
-		}
+	eachPlane(ws, big, func(n, ch int) {
+		dxi, dyi := dx[0].Item(n), dy.Item(n)
+		l.mapping(big, ch, func(small, b int) {
+			if l.inverse {
+				dxi[b] += dyi[small]
+			} else {
+				dxi[small] += dyi[b]
+			}
+		})
 	})
 }
 
@@ -158,26 +164,28 @@ func (concatLayer) outShape(in []Shape) Shape {
 	return Shape{in[0].N, in[0].C + in[1].C, in[0].H, in[0].W}
 }
 
+// concatSource returns which input channel c of the output comes from, and
+// its channel there.
+func concatSource(in []*Tensor, c int) (int, int) {
+	if c < in[0].C {
+		return 0, c
+	}
+	return 1, c - in[0].C
+}
+
 func (concatLayer) forward(ws []*worker, in []*Tensor, y *Tensor) {
-	parallel(ws, y.N, func(_ *worker, lo, hi int) {
-		for n := lo; n < hi; n++ {
-			a := copy(y.Item(n), in[0].Item(n))
-			copy(y.Item(n)[a:], in[1].Item(n))
-		}
+	p := y.H * y.W
+	eachPlane(ws, y.Shape, func(n, c int) {
+		i, ci := concatSource(in, c)
+		copy(y.Item(n)[c*p:(c+1)*p], in[i].Item(n)[ci*p:(ci+1)*p])
 	})
 }
 
 func (concatLayer) backward(ws []*worker, in []*Tensor, y, dy *Tensor, dx []*Tensor) {
-	parallel(ws, y.N, func(_ *worker, lo, hi int) {
-		for n := lo; n < hi; n++ {
-			d := dy.Item(n)
-			a := len(in[0].Item(n))
-			if dx[0] != nil {
-				addTo(dx[0].Item(n), d[:a])
-			}
-			if dx[1] != nil {
-				addTo(dx[1].Item(n), d[a:])
-			}
+	p := y.H * y.W
+	eachPlane(ws, y.Shape, func(n, c int) {
+		if i, ci := concatSource(in, c); dx[i] != nil {
+			addTo(dx[i].Item(n)[ci*p:(ci+1)*p], dy.Item(n)[c*p:(c+1)*p])
 		}
 	})
 }
@@ -213,30 +221,28 @@ type residualLayer struct{ sign float32 }
 func (residualLayer) outShape(in []Shape) Shape { return in[0] }
 
 func (l residualLayer) forward(ws []*worker, in []*Tensor, y *Tensor) {
-	parallel(ws, y.N, func(_ *worker, lo, hi int) {
-		for n := lo; n < hi; n++ {
-			cur, d := in[0].Item(n), y.Item(n)
-			inp := in[1].Item(n)[:len(d)]
-			for i := range d {
-				d[i] = inp[i] + l.sign*cur[i]
-			}
+	p := y.H * y.W
+	eachPlane(ws, y.Shape, func(n, c int) {
+		cur, d := in[0].Item(n)[c*p:(c+1)*p], y.Item(n)[c*p:(c+1)*p]
+		inp := in[1].Item(n)[c*p : (c+1)*p]
+		for i := range d {
+			d[i] = inp[i] + l.sign*cur[i]
 		}
 	})
 }
 
 func (l residualLayer) backward(ws []*worker, in []*Tensor, y, dy *Tensor, dx []*Tensor) {
-	parallel(ws, y.N, func(_ *worker, lo, hi int) {
-		for n := lo; n < hi; n++ {
-			d := dy.Item(n)
-			if dx[0] != nil {
-				c := dx[0].Item(n)
-				for i, v := range d {
-					c[i] += l.sign * v
-				}
+	p := y.H * y.W
+	eachPlane(ws, y.Shape, func(n, c int) {
+		d := dy.Item(n)[c*p : (c+1)*p]
+		if dx[0] != nil {
+			g := dx[0].Item(n)[c*p : (c+1)*p]
+			for i, v := range d {
+				g[i] += l.sign * v
 			}
-			if dx[1] != nil {
-				addTo(dx[1].Item(n)[:len(d)], d)
-			}
+		}
+		if dx[1] != nil {
+			addTo(dx[1].Item(n)[c*p:(c+1)*p], d)
 		}
 	})
 }

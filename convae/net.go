@@ -256,7 +256,7 @@ func (n *Net) Backward(dy *Tensor) {
 	for i := 1; i < last; i++ {
 		d := n.dacts[i]
 		d.reshape(n.acts[i].Shape)
-		d.Zero()
+		eachItem(n.ws, d.Shape, func(lo, hi int) { clear(d.Data[lo:hi]) })
 	}
 	if n.grads == nil {
 		n.grads = make([]float32, len(n.params))
