@@ -19,8 +19,8 @@ DEB_PACKAGES := gcc pkg-config libgl1-mesa-dev xorg-dev xvfb xauth xdotool image
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 # Packages whose tests also run under the race detector: the window's
-# threading matters most there.
-RACE_PACKAGES := ./ui/...
+# threading, and the training sessions and data loading that feed it.
+RACE_PACKAGES := ./ui/... ./app/session/... ./app/dataset/...
 # Photos shown in docs/screenshot.png.
 SCREENSHOT_PHOTOS ?= ../shared/data/val
 # The packaging tool, installed on demand (never added to go.mod).

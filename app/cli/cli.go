@@ -84,7 +84,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 
 func printUsage(w io.Writer, cmds map[string]command) {
 	fmt.Fprintln(w, "Diabolo denoises photos and removes visible watermarks with a convolutional autoencoder.")
-	fmt.Fprintln(w, "\nUsage:\n  diabolo                     open the window\n  diabolo COMMAND [FLAGS]     run headless\n\nCommands:")
+	fmt.Fprintln(w, "\nUsage:\n  diabolo                     open the window\n  diabolo open PATH...        open the window with these photos (files or folders)\n  diabolo COMMAND [FLAGS]     run headless\n\nCommands:")
 	names := make([]string, 0, len(cmds))
 	for n := range cmds {
 		names = append(names, n)
