@@ -93,21 +93,26 @@ func (g grid) im2colSame(big []float32, y0, y1 int, col []float32) {
 	}
 }
 
-// gatherRow sets dst[xs] = src[xs·s+kx-p], or 0 outside src.
-func (g grid) gatherRow(dst, src []float32, kx int) {
-	off := kx - g.p
-	// xs range for which 0 <= xs*s+off < wb.
-	lo := 0
+// rowSpan returns, for kernel column kx, the offset off = kx-p and the
+// range [lo, hi) of the Ws small-grid columns xs whose big-grid column
+// xs·s+off lies inside the big grid (lo == hi when none does).
+func (g grid) rowSpan(kx int) (off, lo, hi int) {
+	off = kx - g.p
 	if off < 0 {
 		lo = (-off + g.s - 1) / g.s
 	}
-	hi := len(dst)
-	if last := (g.wb - 1 - off); last < 0 {
+	hi = g.ws
+	if last := g.wb - 1 - off; last < 0 {
 		hi = 0
 	} else {
 		hi = min(hi, last/g.s+1)
 	}
-	lo = min(lo, hi)
+	return off, min(lo, hi), hi
+}
+
+// gatherRow sets dst[xs] = src[xs·s+kx-p], or 0 outside src.
+func (g grid) gatherRow(dst, src []float32, kx int) {
+	off, lo, hi := g.rowSpan(kx)
 	clear(dst[:lo])
 	clear(dst[hi:])
 	if lo == hi {
@@ -145,17 +150,7 @@ func (g grid) col2im(col []float32, y0, y1 int, big []float32) {
 
 // scatterRow adds src[xs] to dst[xs·s+kx-p] where that is inside dst.
 func (g grid) scatterRow(dst, src []float32, kx int) {
-	off := kx - g.p
-	lo := 0
-	if off < 0 {
-		lo = (-off + g.s - 1) / g.s
-	}
-	hi := len(src)
-	if last := (g.wb - 1 - off); last < 0 {
-		hi = 0
-	} else {
-		hi = min(hi, last/g.s+1)
-	}
+	off, lo, hi := g.rowSpan(kx)
 	if lo >= hi {
 		return
 	}

@@ -64,14 +64,7 @@ type blockStats struct {
 // The estimate is meant for photos with signal-independent noise; it
 // over-estimates on pictures without any flat region.
 func EstimateGaussianSigma(img *picture.Image) float64 {
-	planes := picture.Channels
-	if img.Gray {
-		planes = 1
-	}
-	var blocks []blockStats
-	for c := range planes {
-		blocks = appendBlockStats(blocks, img.Plane(c), img.Width, img.Height)
-	}
+	blocks := imageBlocks(img)
 	if len(blocks) == 0 {
 		return math.NaN()
 	}
@@ -100,6 +93,20 @@ func EstimateGaussianSigma(img *picture.Image) float64 {
 		}
 	}
 	return math.Sqrt(variance)
+}
+
+// imageBlocks returns the statistics of the blocks of every colour plane
+// of img (of its single plane for a gray picture).
+func imageBlocks(img *picture.Image) []blockStats {
+	planes := picture.Channels
+	if img.Gray {
+		planes = 1
+	}
+	var blocks []blockStats
+	for c := range planes {
+		blocks = appendBlockStats(blocks, img.Plane(c), img.Width, img.Height)
+	}
+	return blocks
 }
 
 // meanResidual returns the mean residual energy of the blocks whose

@@ -26,14 +26,7 @@ func (p PoissonGaussianParams) Sigma(s float64) float64 { return math.Sqrt(max(0
 // 1/variance², as the variance of a variance estimate grows with its
 // square), until the fit settles.
 func EstimatePoissonGaussian(img *picture.Image) (p PoissonGaussianParams, ok bool) {
-	planes := picture.Channels
-	if img.Gray {
-		planes = 1
-	}
-	var blocks []blockStats
-	for c := range planes {
-		blocks = appendBlockStats(blocks, img.Plane(c), img.Width, img.Height)
-	}
+	blocks := imageBlocks(img)
 	if len(blocks) < 8 {
 		return p, false
 	}
