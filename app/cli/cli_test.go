@@ -196,3 +196,24 @@ func TestBenchLine(t *testing.T) {
 		t.Errorf("bench printed %q", stdout)
 	}
 }
+
+func TestTrainWatermarkTask(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []string{"a.png", "b.png"} {
+		writePNG(t, filepath.Join(dir, n), 48, 40)
+	}
+	model := filepath.Join(dir, "wm.dae")
+	code, stdout, stderr := run("train", "--data", dir, "--task", "watermark", "--preset", "unet-s", "--steps", "2", "--patch", "16",
+		"--batch", "2", "--val-every", "2", "--val-side", "16", "-o", model)
+	if code != 0 {
+		t.Fatalf("train --task watermark: code %d\n%s\n%s", code, stdout, stderr)
+	}
+	code, stdout, _ = run("info", model)
+	if code != 0 || !strings.Contains(stdout, "watermark") || !strings.Contains(stdout, "task        watermark") {
+		t.Errorf("info: code %d\n%s", code, stdout)
+	}
+	code, _, stderr = run("train", "--data", dir, "--task", "watermark", "--noise", "watermark:sparkly", "--steps", "1", "-o", model)
+	if code != 2 || !strings.Contains(stderr, "sparkly") {
+		t.Errorf("bad watermark spec: code %d, stderr %q", code, stderr)
+	}
+}

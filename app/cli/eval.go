@@ -9,9 +9,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"diabolo/app/corruption"
 	"diabolo/app/dataset"
 	"diabolo/app/metrics"
-	"diabolo/app/noise"
 	"diabolo/app/picture"
 	"diabolo/app/restore"
 )
@@ -23,7 +23,7 @@ func runEval(e *env, args []string) int {
 	modelPath := fs.String("model", "", "model file (default: the bundled model of --task)")
 	task := fs.String("task", "denoise", "denoise or watermark")
 	data := fs.String("data", "", "folder of clean photos (required)")
-	noiseSpec := fs.String("noise", "gaussian:25", "corruption to apply")
+	noiseSpec := fs.String("noise", "", "corruption to apply (default gaussian:25 for denoise, watermark:heldout for watermark)")
 	strength := fs.Float64("strength", 0, "noise level σ given to the model, 0–255 (default: estimated from each image)")
 	seed := fs.Uint64("seed", 1, "random seed of the corruption")
 	exact := fs.Bool("no-quantize", false, "keep the corrupted image in floating point instead of rounding it to 8 bits")
@@ -35,7 +35,13 @@ func runEval(e *env, args []string) int {
 	if *data == "" {
 		return e.usageError("eval", "--data DIR is required")
 	}
-	nm, err := noise.Parse(*noiseSpec)
+	if *noiseSpec == "" {
+		*noiseSpec = "gaussian:25"
+		if *task == "watermark" {
+			*noiseSpec = "watermark:heldout"
+		}
+	}
+	nm, err := corruption.Parse(*noiseSpec)
 	if err != nil {
 		return e.usageError("eval", "%v", err)
 	}

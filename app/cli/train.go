@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"diabolo/app/atomicfile"
+	"diabolo/app/corruption"
 	"diabolo/app/dataset"
 	"diabolo/app/noise"
 	"diabolo/app/session"
@@ -21,7 +22,7 @@ func runTrain(e *env, args []string) int {
 	valDir := fs.String("val", "", "folder of validation photos (default: 5% of --data)")
 	task := fs.String("task", "denoise", "denoise or watermark")
 	mode := fs.String("mode", "supervised", "supervised (clean photos, corrupted with --noise) or self-supervised (noisy photos alone: Neighbor2Neighbor; --noise then only corrupts the clean --val photos)")
-	noiseSpec := fs.String("noise", "gaussian:0-50", "corruption of the clean photos, e.g. gaussian:25, gaussian:0-50, poisson-gaussian:0.01,0.0004, jpeg:75-95, gaussian:25+jpeg:90")
+	noiseSpec := fs.String("noise", "", "corruption of the clean photos, e.g. gaussian:25, gaussian:0-50, poisson-gaussian:0.01,0.0004, jpeg:75-95, gaussian:25+jpeg:90, watermark:text,tiled (default gaussian:0-50+quantize for denoise, watermark for watermark)")
 	preset := fs.String("preset", "unet-m", "architecture of a new network: "+joinNames())
 	minutes := fs.Float64("minutes", 0, "training time budget in minutes")
 	steps := fs.Int("steps", 0, "training step budget")
@@ -53,9 +54,12 @@ func runTrain(e *env, args []string) int {
 	noiseGiven := false
 	fs.Visit(func(f *flag.Flag) { noiseGiven = noiseGiven || f.Name == "noise" })
 	var nm noise.Model
+	if *noiseSpec == "" {
+		*noiseSpec = defaultCorruption(*task)
+	}
 	if *mode != session.SelfSupervised || noiseGiven {
 		var err error
-		if nm, err = noise.Parse(*noiseSpec); err != nil {
+		if nm, err = corruption.Parse(*noiseSpec); err != nil {
 			return e.usageError("train", "%v", err)
 		}
 	}
@@ -137,6 +141,14 @@ func printEvent(e *env, bar *progressBar, ev session.Event) {
 		bar.clear()
 		fmt.Fprintf(e.stderr, "diabolo: warning: %s\n", ev.Message)
 	}
+}
+
+// defaultCorruption is what a task trains on when no --noise is given.
+func defaultCorruption(task string) string {
+	if task == "watermark" {
+		return "watermark"
+	}
+	return "gaussian:0-50+quantize"
 }
 
 func joinNames() string {

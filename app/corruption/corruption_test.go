@@ -1,0 +1,59 @@
+package corruption
+
+import (
+	"errors"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"diabolo/app/noise"
+	"diabolo/app/picture"
+)
+
+func TestParse(t *testing.T) {
+	cases := []struct {
+		spec, want, err string
+	}{
+		{"gaussian:25", "gaussian:25", ""},
+		{"gaussian:0-50+quantize", "gaussian:0-50+quantize", ""},
+		{"watermark", "watermark", ""},
+		{"Watermark:text,tiled+jpeg:85", "", ""},
+		{"jpeg:90+watermark:logo", "", ""},
+		{"gaussian:abc", "", `"gaussian:abc"`},
+		{"watermark:sparkly", "", "sparkly"},
+		{"gaussian:25+watermark:sparkly", "", `corruption "gaussian:25+watermark:sparkly"`},
+	}
+	for _, c := range cases {
+		m, err := Parse(c.spec)
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) || !errors.Is(err, noise.ErrBadSpec) {
+				t.Errorf("Parse(%q) error %v, want one mentioning %s and wrapping ErrBadSpec", c.spec, err, c.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("Parse(%q): %v", c.spec, err)
+			continue
+		}
+		if c.want != "" && m.String() != c.want {
+			t.Errorf("Parse(%q).String() = %q, want %q", c.spec, m.String(), c.want)
+		}
+		// Whatever parses changes a picture and round-trips through String.
+		img := picture.New(64, 48)
+		for i := range img.Pix {
+			img.Pix[i] = 0.5
+		}
+		m.Apply(img, rand.New(rand.NewPCG(1, 2)))
+		changed := false
+		for _, v := range img.Pix {
+			changed = changed || v != 0.5
+		}
+		if !changed {
+			t.Errorf("%q left the picture unchanged", c.spec)
+		}
+		again, err := Parse(m.String())
+		if err != nil || again.String() != m.String() {
+			t.Errorf("%q does not round-trip: %q, %v", c.spec, m.String(), err)
+		}
+	}
+}
