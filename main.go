@@ -7,12 +7,15 @@
 package main
 
 import (
+	"context"
 	"os"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
 	"diabolo/app/cli"
+	"diabolo/app/models"
+	"diabolo/app/picture"
 	"diabolo/assets"
 	_ "diabolo/internal/locale" // before Fyne reads the locale
 	"diabolo/ui"
@@ -23,7 +26,8 @@ func main() {
 	if len(args) > 0 && args[0] != "open" {
 		os.Exit(cli.Main(args, os.Stdout, os.Stderr))
 	}
-	var deps ui.Deps
+	store := models.NewStore()
+	deps := ui.Deps{Restorer: restorer{store}, Models: store}
 	if len(args) > 0 {
 		deps.Open = args[1:]
 	}
@@ -33,4 +37,11 @@ func main() {
 	w := a.NewWindow("Diabolo")
 	ui.Create(a, w, deps)
 	w.ShowAndRun()
+}
+
+// restorer restores the window's photos with the models of the store.
+type restorer struct{ store *models.Store }
+
+func (r restorer) Restore(ctx context.Context, task ui.Task, img *picture.Image, sigma float64, progress func(float64)) (*picture.Image, error) {
+	return r.store.Restore(ctx, string(task), img, sigma, progress)
 }

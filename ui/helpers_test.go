@@ -66,13 +66,15 @@ type fakeRestorer struct {
 	gate    chan struct{}
 	entered chan struct{}
 
-	mu    sync.Mutex
-	tasks []Task
+	mu     sync.Mutex
+	tasks  []Task
+	sigmas []float64
 }
 
-func (f *fakeRestorer) Restore(ctx context.Context, task Task, img *picture.Image, progress func(float64)) (*picture.Image, error) {
+func (f *fakeRestorer) Restore(ctx context.Context, task Task, img *picture.Image, sigma float64, progress func(float64)) (*picture.Image, error) {
 	f.mu.Lock()
 	f.tasks = append(f.tasks, task)
+	f.sigmas = append(f.sigmas, sigma)
 	f.mu.Unlock()
 	if f.gate != nil {
 		f.entered <- struct{}{}
@@ -96,6 +98,13 @@ func (f *fakeRestorer) calls() []Task {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]Task(nil), f.tasks...)
+}
+
+// sigmasGiven returns the σ of each call.
+func (f *fakeRestorer) sigmasGiven() []float64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]float64(nil), f.sigmas...)
 }
 
 // pumpBridge is the bridge of tests. Fyne's test driver runs fyne.Do
@@ -169,14 +178,22 @@ func newTestMainWindow(t *testing.T, d Deps) *mainWindow {
 	return m
 }
 
+// pumper is a test bridge whose queued functions the test's goroutine runs.
+type pumper interface {
+	bridge
+	pump(idle <-chan struct{})
+}
+
 // waitIdle runs the UI side of the window's background work until all of it
-// is done.
+// is done: loads, restorations, model files and training runs.
 func (m *mainWindow) waitIdle() {
 	idle := make(chan struct{})
 	go func() {
 		m.library.wait()
 		m.bench.jobs.Wait()
+		m.modelMenu.jobs.Wait()
+		m.training.jobs.Wait()
 		close(idle)
 	}()
-	m.ui.(*pumpBridge).pump(idle)
+	m.ui.(pumper).pump(idle)
 }

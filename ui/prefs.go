@@ -14,4 +14,10 @@ const (
 	prefCompareMode  = "compare.mode"         // "side by side" or "slider"
 	prefWindowWidth  = "window.width"         // window size, logical pixels
 	prefWindowHeight = "window.height"
+	prefSigma        = "restore.sigma"      // σ to remove, 0–255; 0 for auto
+	prefModelDir     = "models.dir"         // folder of the last model opened or saved
+	prefTrainFolder  = "training.folder"    // folder last trained on
+	prefTrainPreset  = "training.preset"    // name of the network preset
+	prefTrainMinutes = "training.minutes"   // time budget
+	prefChartAxis    = "training.chartAxis" // "Steps" or "Time"
 )

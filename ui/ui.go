@@ -1,10 +1,12 @@
 // Package ui is Diabolo's desktop window, built with Fyne: the photo
-// library, the compare view, the corruption and restoration controls.
+// library, the compare view, the corruption and restoration controls, the
+// Models menu, and the Training tab, where the network learns from the
+// user's photos while a chart and a preview show its progress.
 //
 // The package never imports fyne.io/fyne/v2/app (only main does), so its
 // tests run on Fyne's headless test driver. Work that takes time (decoding,
-// thumbnails, restoration, saving) runs in goroutines that report to the
-// widgets only through fyne.Do or fyne.DoAndWait (see bridge).
+// thumbnails, restoration, saving, training) runs in goroutines that report
+// to the widgets only through fyne.Do or fyne.DoAndWait (see bridge).
 package ui
 
 import (
@@ -19,6 +21,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"diabolo/app/models"
 	"diabolo/app/picture"
 )
 
@@ -34,17 +37,24 @@ const (
 // Restorer restores photos; the window uses it for its Restore actions.
 type Restorer interface {
 	// Restore returns the restored version of img for task, without
-	// changing img. It calls progress, if not nil, with the fraction done,
-	// possibly from other goroutines. It returns ctx's error when ctx is
-	// cancelled.
-	Restore(ctx context.Context, task Task, img *picture.Image, progress func(done float64)) (*picture.Image, error)
+	// changing img. sigma is the noise level to remove, as a standard
+	// deviation on the 0–255 scale, for denoising models that read one; 0
+	// asks for an estimate from img. It calls progress, if not nil, with
+	// the fraction done, possibly from other goroutines. It returns ctx's
+	// error when ctx is cancelled.
+	Restore(ctx context.Context, task Task, img *picture.Image, sigma float64, progress func(done float64)) (*picture.Image, error)
 }
 
 // Deps are what the window starts with. The zero value is usable: without a
-// Restorer the Restore actions are disabled.
+// Restorer the Restore actions are disabled, without Models the Models menu
+// and training are.
 type Deps struct {
 	// Restorer runs the Restore actions.
 	Restorer Restorer
+	// Models keeps the model of each task: the Models menu opens, saves and
+	// resets them, and training installs the models it trains. The
+	// Restorer is expected to restore with these models.
+	Models *models.Store
 	// Open lists files and folders to add to the library at start.
 	Open []string
 }
@@ -70,12 +80,15 @@ type mainWindow struct {
 	win   fyne.Window
 	prefs fyne.Preferences
 
-	notice     *notice
-	library    *library
-	corruption *corruptionControls
-	compare    *compareView
-	bench      *workbench
-	tabs       *container.AppTabs
+	notice      *notice
+	library     *library
+	corruption  *corruptionControls
+	compare     *compareView
+	bench       *workbench
+	modelMenu   *modelActions
+	training    *trainingView
+	trainingTab *container.TabItem
+	tabs        *container.AppTabs
 }
 
 // newMainWindow builds the window's content; background work reaches the
@@ -91,19 +104,25 @@ func (m *mainWindow) buildUI(d Deps) {
 	m.library = newLibrary(m.win, m.prefs, m.notice, m.ui)
 	m.corruption = newCorruptionControls(m.prefs)
 	m.compare = newCompareView()
-	m.bench = newWorkbench(m.ui, m.win, m.prefs, d.Restorer, m.library, m.corruption, m.compare, m.notice)
+	m.bench = newWorkbench(m.ui, m.win, m.prefs, d.Restorer, d.Models, m.library, m.corruption, m.compare, m.notice)
+	m.modelMenu = newModelActions(m.ui, m.win, m.prefs, d.Models, m.currentTask)
+	m.training = newTrainingView(m.ui, m.win, m.prefs, d.Models, m.library, m.notice)
 
 	m.library.onSelect = m.bench.show
 	m.corruption.onChanged = m.bench.corruptionChanged
 	m.compare.onModeChanged = m.onCompareMode
+	m.modelMenu.onChanged = m.onModelChanged
+	m.training.onModelChanged = m.onModelChanged
+	m.bench.onModelInfo = m.modelMenu.showInfo
 	m.compare.setMode(m.prefs.StringWithFallback(prefCompareMode, modeSideBySide))
 
 	controls := container.NewVScroll(container.NewVBox(m.corruption.content, widget.NewSeparator(), m.bench.content))
 	sidebar := container.NewVSplit(m.library.content, controls)
 	sidebar.Offset = 0.45
+	m.trainingTab = container.NewTabItemWithIcon("Training", theme.ComputerIcon(), m.training.content)
 	m.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon("Compare", theme.VisibilityIcon(), m.compare.content),
-		container.NewTabItemWithIcon("Training", theme.ComputerIcon(), m.trainingView()),
+		m.trainingTab,
 	)
 	split := container.NewHSplit(sidebar, m.tabs)
 	split.Offset = 0.3
@@ -129,11 +148,14 @@ func (m *mainWindow) buildUI(d Deps) {
 	}
 }
 
-// trainingView is the content of the Training tab: a placeholder until the
-// training panel lands.
-func (m *mainWindow) trainingView() fyne.CanvasObject {
-	return container.NewCenter(widget.NewLabelWithStyle(
-		"Training on your own photos will appear here.", fyne.TextAlignCenter, fyne.TextStyle{Italic: true}))
+// currentTask returns the task chosen in the corruption controls, which
+// the Models menu acts on.
+func (m *mainWindow) currentTask() Task { return m.corruption.settings().task }
+
+// onModelChanged tells the views that the model of a task was replaced.
+func (m *mainWindow) onModelChanged(Task) {
+	m.bench.modelChanged()
+	m.training.modelChanged()
 }
 
 func (m *mainWindow) toolbar() *widget.Toolbar {
@@ -173,6 +195,7 @@ func (m *mainWindow) mainMenu() *fyne.MainMenu {
 			item("Save Result…", m.bench.saveCurrent, shortcutSave),
 			fyne.NewMenuItem("Save All Results…", m.bench.saveAll),
 		),
+		m.modelMenu.menu(),
 		fyne.NewMenu("View",
 			fyne.NewMenuItem("Zoom In (+)", m.compare.zoomIn),
 			fyne.NewMenuItem("Zoom Out (−)", m.compare.zoomOut),
@@ -188,8 +211,9 @@ func (m *mainWindow) mainMenu() *fyne.MainMenu {
 }
 
 // addShortcuts registers the keyboard shortcuts: Ctrl+O, Ctrl+Shift+O and
-// Ctrl+S, and the zoom keys (+, −, 0 fit, 1 100%, 2 200%) when no text field
-// has the focus.
+// Ctrl+S, and, when no widget has the focus, the zoom keys (+, −, 0 fit, 1
+// 100%, 2 200%) and Space, which starts, pauses or resumes training on the
+// Training tab.
 func (m *mainWindow) addShortcuts() {
 	c := m.win.Canvas()
 	for _, s := range []fyne.Shortcut{shortcutOpenFiles, shortcutOpenFolder, shortcutSave} {
@@ -210,9 +234,13 @@ func (m *mainWindow) onShortcut(s fyne.Shortcut) {
 	}
 }
 
-// onTypedRune handles the zoom keys.
+// onTypedRune handles the zoom keys and Space.
 func (m *mainWindow) onTypedRune(r rune) {
 	switch r {
+	case ' ':
+		if m.tabs.Selected() == m.trainingTab {
+			m.training.toggle()
+		}
 	case '+', '=':
 		m.compare.zoomIn()
 	case '-', '−':
@@ -233,6 +261,7 @@ func (m *mainWindow) onCompareMode(mode string) {
 // onClosed remembers the window size.
 func (m *mainWindow) onClosed() {
 	m.bench.cancel()
+	m.training.cancel()
 	size := m.win.Canvas().Size()
 	m.prefs.SetFloat(prefWindowWidth, float64(size.Width))
 	m.prefs.SetFloat(prefWindowHeight, float64(size.Height))

@@ -97,3 +97,9 @@ func TestDepsOpen(t *testing.T) {
 		t.Errorf("Deps.Open: %d photos, shown %v", len(m.library.photos), m.bench.shown)
 	}
 }
+
+func TestTrainingTabRendering(t *testing.T) {
+	m := newTestMainWindow(t, Deps{Restorer: &fakeRestorer{}, Models: testStore(t, true)})
+	m.tabs.Select(m.trainingTab)
+	test.AssertRendersToMarkup(t, "training_tab.xml", m.win.Canvas())
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"diabolo/app/models"
+	"diabolo/app/noise"
 	"diabolo/app/picture"
 )
 
@@ -29,14 +32,21 @@ const (
 // command line does.
 var resultSuffix = map[Task]string{TaskDenoise: "_denoised", TaskWatermark: "_clean"}
 
+// maxSigma is the strongest noise level, σ on the 0–255 scale, that the
+// strength control offers; its left end, 0, is "auto".
+const maxSigma = 75
+
 // workbench prepares what the compare view shows of the selected photo,
 // runs restorations (of the selected photo or of the whole library) with
-// progress and cancellation, and saves results.
+// progress and cancellation, and saves results. Its Restoration section
+// names the model in use and sets the strength of denoising: a noise level
+// σ, or "auto", which estimates it on each photo.
 type workbench struct {
 	ui         bridge
 	win        fyne.Window
 	prefs      fyne.Preferences
 	restorer   Restorer
+	models     *models.Store // may be nil
 	library    *library
 	corruption *corruptionControls
 	compare    *compareView
@@ -45,7 +55,14 @@ type workbench struct {
 	shown         *photo             // photo in the compare view
 	stopPreparing context.CancelFunc // cancels the preparation of shown
 	stopRestoring context.CancelFunc // cancels the restoration running, if any
+	estimate      float64            // σ estimated on the shown photo, 0–255; NaN when unknown
 
+	modelText   *widget.Label
+	modelInfo   *widget.Button
+	modelRow    *fyne.Container
+	sigma       *widget.Slider
+	sigmaText   *widget.Label
+	sigmaRow    *widget.Form
 	restoreOne  *widget.Button
 	restoreAll  *widget.Button
 	stop        *widget.Button
@@ -58,18 +75,35 @@ type workbench struct {
 	saveEvery   *widget.Button
 	content     fyne.CanvasObject
 
+	// onModelInfo is called when the user asks about the model in use.
+	onModelInfo func()
+
 	jobs sync.WaitGroup // background work, waited for by tests
 }
 
 // newWorkbench returns the workbench and its controls. A nil restorer
-// disables restoration. Background work reaches the widgets through ui.
-func newWorkbench(ui bridge, w fyne.Window, prefs fyne.Preferences, r Restorer, l *library, c *corruptionControls, v *compareView, n *notice) *workbench {
-	b := &workbench{ui: ui, win: w, prefs: prefs, restorer: r, library: l, corruption: c, compare: v, notice: n}
+// disables restoration; store, when not nil, tells which model is in use.
+// Background work reaches the widgets through ui.
+func newWorkbench(ui bridge, w fyne.Window, prefs fyne.Preferences, r Restorer, store *models.Store, l *library, c *corruptionControls, v *compareView, n *notice) *workbench {
+	b := &workbench{ui: ui, win: w, prefs: prefs, restorer: r, models: store, library: l, corruption: c, compare: v, notice: n, estimate: math.NaN()}
 	b.buildUI()
 	return b
 }
 
 func (b *workbench) buildUI() {
+	b.modelText = &widget.Label{Wrapping: fyne.TextWrapWord}
+	b.modelInfo = &widget.Button{Icon: theme.InfoIcon(), Importance: widget.LowImportance, OnTapped: b.showModelInfo}
+	b.modelRow = container.NewBorder(nil, nil, nil, b.modelInfo, b.modelText)
+	b.modelRow.Hidden = b.models == nil
+
+	b.sigma = &widget.Slider{Min: 0, Max: maxSigma, Step: 1, Orientation: widget.Horizontal}
+	if s := b.prefs.FloatWithFallback(prefSigma, 0); s >= 0 && s <= maxSigma {
+		b.sigma.SetValue(s)
+	}
+	b.sigma.OnChanged = b.onSigma
+	b.sigmaText = widget.NewLabel("")
+	b.sigmaRow = widget.NewForm(widget.NewFormItem("Strength", container.NewBorder(nil, nil, nil, b.sigmaText, b.sigma)))
+
 	b.restoreOne = &widget.Button{Text: "Restore", Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: b.restoreSelected}
 	b.restoreAll = &widget.Button{Text: "Restore all", OnTapped: b.restoreLibrary}
 	b.stop = &widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: b.cancelRestore}
@@ -96,6 +130,8 @@ func (b *workbench) buildUI() {
 
 	b.content = container.NewVBox(
 		widget.NewLabelWithStyle("Restoration", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		b.modelRow,
+		b.sigmaRow,
 		container.NewHBox(b.restoreOne, b.restoreAll, b.stop),
 		b.progress,
 		b.status,
@@ -103,6 +139,60 @@ func (b *workbench) buildUI() {
 		container.NewBorder(nil, nil, b.format, b.qualityText, b.quality),
 		container.NewHBox(b.saveOne, b.saveEvery),
 	)
+	b.modelChanged()
+}
+
+// modelChanged shows which model the current task uses and whether the
+// strength control applies to it, after the task or the model changed.
+func (b *workbench) modelChanged() {
+	b.modelText.SetText(modelSummary(b.models, b.corruption.settings().task))
+	b.updateSigma()
+}
+
+func (b *workbench) showModelInfo() {
+	if b.onModelInfo != nil {
+		b.onModelInfo()
+	}
+}
+
+// sigmaSetting returns the noise level to remove, σ on the 0–255 scale, or
+// 0 for "auto": estimated on each photo.
+func (b *workbench) sigmaSetting() float64 { return b.sigma.Value }
+
+func (b *workbench) onSigma(s float64) {
+	b.prefs.SetFloat(prefSigma, s)
+	b.updateSigma()
+}
+
+// setEstimate records the σ estimated on the photo shown (NaN: none).
+func (b *workbench) setEstimate(sigma float64) {
+	b.estimate = sigma
+	b.updateSigma()
+}
+
+// updateSigma shows the strength control for denoising, and only as far as
+// the model uses it: "auto (σ≈23)", "σ 30", or "set by the model" for
+// models that read no noise level.
+func (b *workbench) updateSigma() {
+	if b.corruption.settings().task != TaskDenoise {
+		b.sigmaRow.Hide()
+		return
+	}
+	b.sigmaRow.Show()
+	if b.models != nil && b.models.Has(string(TaskDenoise)) && !b.models.TakesNoiseLevel(string(TaskDenoise)) {
+		b.sigma.Disable()
+		b.sigmaText.SetText("set by the model")
+		return
+	}
+	b.sigma.Enable()
+	switch {
+	case b.sigma.Value > 0:
+		b.sigmaText.SetText(fmt.Sprintf("σ %.0f", b.sigma.Value))
+	case math.IsNaN(b.estimate):
+		b.sigmaText.SetText("auto")
+	default:
+		b.sigmaText.SetText(fmt.Sprintf("auto (σ≈%.0f)", b.estimate))
+	}
 }
 
 func (b *workbench) onFormat(f string) {
@@ -129,6 +219,7 @@ func (b *workbench) show(p *photo) {
 	b.shown = p
 	if p == nil {
 		b.compare.show(nil)
+		b.setEstimate(math.NaN())
 		return
 	}
 	c := b.corruption.settings()
@@ -144,11 +235,13 @@ func (b *workbench) show(p *photo) {
 
 // corruptionChanged shows the current photo again with new settings.
 func (b *workbench) corruptionChanged(corruption) {
+	b.modelChanged()
 	b.show(b.shown)
 }
 
-// prepare decodes and corrupts a photo and hands the compare view its
-// frame, unless ctx was cancelled meanwhile. It runs in its own goroutine.
+// prepare decodes and corrupts a photo, estimates its noise level and hands
+// the compare view its frame, unless ctx was cancelled meanwhile. It runs in
+// its own goroutine.
 func (b *workbench) prepare(ctx context.Context, path string, c corruption, restored *picture.Image) {
 	defer b.jobs.Done()
 	original, corrupted, err := loadCorrupted(path, c)
@@ -160,9 +253,15 @@ func (b *workbench) prepare(ctx context.Context, path string, c corruption, rest
 		return
 	}
 	f := newFrame(c.task, original, corrupted, restored)
+	input := original
+	if corrupted != nil {
+		input = corrupted
+	}
+	sigma := noise.EstimateGaussianSigma(input) * 255
 	b.ui.run(func() {
 		if ctx.Err() == nil {
 			b.compare.show(f)
+			b.setEstimate(sigma)
 		}
 	})
 }
@@ -200,17 +299,29 @@ func (b *workbench) restore(photos []*photo) {
 	if b.restorer == nil || b.stopRestoring != nil {
 		return
 	}
+	c := b.corruption.settings()
+	if b.models != nil {
+		if _, _, err := b.models.Current(string(c.task)); err != nil {
+			b.status.SetText(capitalise(err.Error()) + ".")
+			return
+		}
+	}
+	sigma := 0.0
+	if c.task == TaskDenoise {
+		sigma = b.sigmaSetting()
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	b.stopRestoring = cancel
 	b.setRunning(true)
 	b.progress.SetValue(0)
 	b.status.SetText(fmt.Sprintf("Restoring %s…", count(len(photos), "photo")))
 	b.jobs.Add(1)
-	go b.runRestore(ctx, photos, b.corruption.settings())
+	go b.runRestore(ctx, photos, c, sigma)
 }
 
-// runRestore is the body of a restoration job.
-func (b *workbench) runRestore(ctx context.Context, photos []*photo, c corruption) {
+// runRestore is the body of a restoration job: it restores photos with the
+// corruption c and the noise level sigma (0–255, 0 for auto).
+func (b *workbench) runRestore(ctx context.Context, photos []*photo, c corruption, sigma float64) {
 	defer b.jobs.Done()
 	var failed []string
 	done := 0
@@ -228,7 +339,7 @@ func (b *workbench) runRestore(ctx context.Context, photos []*photo, c corruptio
 		if corrupted != nil {
 			input = corrupted
 		}
-		out, err := b.restorer.Restore(ctx, c.task, input, func(f float64) {
+		out, err := b.restorer.Restore(ctx, c.task, input, sigma, func(f float64) {
 			b.ui.post(func() { b.progress.SetValue((float64(i) + f) / n) })
 		})
 		if err != nil {

@@ -1,15 +1,20 @@
 package ui
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"diabolo/app/models"
 	"diabolo/app/picture"
+	"diabolo/convae"
 )
 
 // newLoadedWindow returns a window whose library holds n small photos, the
@@ -185,5 +190,94 @@ func TestSaveAllResults(t *testing.T) {
 	}
 	if !strings.HasPrefix(m.bench.status.Text, "Saved 2 results") {
 		t.Errorf("status %q", m.bench.status.Text)
+	}
+}
+
+func TestSigmaControl(t *testing.T) {
+	tests := []struct {
+		name      string
+		sigma     float64
+		task      Task
+		wantText  string // regular expression; "" when the control is hidden
+		wantGiven float64
+	}{
+		{"auto shows the estimate", 0, TaskDenoise, `^auto \(σ≈(\d+)\)$`, 0},
+		{"chosen σ", 30, TaskDenoise, `^σ 30$`, 30},
+		{"no strength for watermarks", 30, TaskWatermark, "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &fakeRestorer{}
+			m := newLoadedWindow(t, r, 1)
+			m.bench.sigma.SetValue(tt.sigma)
+			m.corruption.task.SetSelected(taskNames[tt.task])
+			m.waitIdle()
+			b := m.bench
+			if tt.wantText == "" {
+				if b.sigmaRow.Visible() {
+					t.Error("the strength control is shown for watermark removal")
+				}
+			} else {
+				match := regexp.MustCompile(tt.wantText).FindStringSubmatch(b.sigmaText.Text)
+				if match == nil || !b.sigmaRow.Visible() || b.sigma.Disabled() {
+					t.Fatalf("strength shows %q (visible %v, disabled %v), want %s", b.sigmaText.Text, b.sigmaRow.Visible(), b.sigma.Disabled(), tt.wantText)
+				}
+				// The photo carries Gaussian noise of σ 25 (the default corruption).
+				if len(match) > 1 {
+					if est, _ := strconv.Atoi(match[1]); est < 15 || est > 35 {
+						t.Errorf("estimated σ %d on a photo with σ 25 noise", est)
+					}
+				}
+			}
+			test.Tap(b.restoreOne)
+			m.waitIdle()
+			if got := r.sigmasGiven(); len(got) != 1 || got[0] != tt.wantGiven {
+				t.Errorf("restorer given σ %v, want [%v]", got, tt.wantGiven)
+			}
+		})
+	}
+}
+
+func TestSigmaPersists(t *testing.T) {
+	a := test.NewTempApp(t)
+	m := newMainWindow(a, test.NewTempWindow(t, nil), Deps{}, newPumpBridge())
+	m.bench.sigma.SetValue(42)
+	again := newMainWindow(a, test.NewTempWindow(t, nil), Deps{}, newPumpBridge())
+	if again.bench.sigmaSetting() != 42 || again.bench.sigmaText.Text != "σ 42" {
+		t.Errorf("after a restart σ is %v (%q), want 42", again.bench.sigmaSetting(), again.bench.sigmaText.Text)
+	}
+}
+
+func TestSigmaSetByTheModel(t *testing.T) {
+	net, err := convae.NewNet(convae.UNetSpec("plain", convae.UNetConfig{Width: 4, Levels: 1, Blocks: 1}), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file bytes.Buffer
+	if err := (&convae.Model{Net: net}).Save(&file); err != nil {
+		t.Fatal(err)
+	}
+	store := models.NewStoreFrom(func(task string) ([]byte, error) { return file.Bytes(), nil })
+	m := newTestMainWindow(t, Deps{Restorer: &fakeRestorer{}, Models: store})
+	if !m.bench.sigma.Disabled() || m.bench.sigmaText.Text != "set by the model" {
+		t.Errorf("strength disabled %v, says %q; want disabled, set by the model", m.bench.sigma.Disabled(), m.bench.sigmaText.Text)
+	}
+}
+
+func TestRestoreWithoutModelExplains(t *testing.T) {
+	r := &fakeRestorer{}
+	dir := t.TempDir()
+	writePNG(t, filepath.Join(dir, "a.png"), 24, 16)
+	m := newTestMainWindow(t, Deps{Restorer: r, Models: testStore(t, false)})
+	m.library.onDropped(fyne.Position{}, fileURIs(dir))
+	m.waitIdle()
+	test.Tap(m.bench.restoreOne)
+	m.waitIdle()
+	want := "No model for denoise: none is bundled; open a model file or train one."
+	if m.bench.status.Text != want || len(r.calls()) != 0 {
+		t.Errorf("status %q with %d restorer calls; want %q and none", m.bench.status.Text, len(r.calls()), want)
+	}
+	if !strings.HasPrefix(m.bench.modelText.Text, "No denoise model") {
+		t.Errorf("the Restoration section says %q", m.bench.modelText.Text)
 	}
 }
