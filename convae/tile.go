@@ -8,11 +8,12 @@ import (
 // TileOptions configure tiled inference. Zero values select defaults.
 type TileOptions struct {
 	// Tile is the side of the square each pass produces, rounded up to a
-	// multiple of the network's Multiple. Default 256.
+	// multiple of the network's Multiple. Default 512.
 	Tile int
 	// Context is the extra input read around each tile so that its pixels
 	// see what they would see in one whole-image pass. Default: the spec's
-	// receptive radius, capped at 64.
+	// receptive radius, capped at 32 pixels: the far edge of a deep U-Net's
+	// receptive field weighs little, and the blend hides what it changes.
 	Context int
 	// Blend is the width of the band over which neighbouring tiles are
 	// cross-faded, hiding any seam where Context is shorter than the
@@ -40,10 +41,10 @@ func (n *Net) Infer(ctx context.Context, src []float32, h, w int, opts TileOptio
 	}
 	m := n.spec.Multiple()
 	roundUp := func(v int) int { return (v + m - 1) / m * m }
-	tile := roundUp(max(1, withDefault(opts.Tile, 256)))
+	tile := roundUp(max(1, withDefault(opts.Tile, 512)))
 	ctxPx := opts.Context
 	if ctxPx <= 0 {
-		ctxPx = min(n.spec.ReceptiveRadius(), 64)
+		ctxPx = min(n.spec.ReceptiveRadius(), 32)
 	}
 	ctxPx = roundUp(ctxPx)
 	blend := min(withDefault(opts.Blend, 8), ctxPx)
