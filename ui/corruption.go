@@ -12,13 +12,13 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"diabolo/app/noise"
+	corruptionspec "diabolo/app/corruption"
 	"diabolo/app/picture"
 )
 
 // corruption says how the photos of the library are prepared before being
 // restored: for which task, with which synthetic corruption (spec, as
-// noise.Parse reads it; empty for none: the photos come corrupted) and with
+// corruption.Parse reads it; empty for none: the photos come corrupted) and with
 // which random seed. It is comparable, so a result can record the
 // corruption it was made with.
 type corruption struct {
@@ -34,7 +34,7 @@ func (c corruption) apply(img *picture.Image, path string) (*picture.Image, erro
 	if c.spec == "" {
 		return nil, nil
 	}
-	m, err := noise.Parse(c.spec)
+	m, err := corruptionspec.Parse(c.spec)
 	if err != nil {
 		return nil, err
 	}
@@ -84,6 +84,14 @@ var corruptionKinds = []corruptionKind{
 	{name: "JPEG artefacts", task: TaskDenoise, label: "Quality", min: 5, max: 95, step: 1, def: 30,
 		spec: func(s float64) string { return "jpeg:" + num(s) }},
 	{name: "None: the photos are already marked", task: TaskWatermark},
+	{name: "Text", task: TaskWatermark, label: "Opacity %", min: 20, max: 80, step: 5, def: 50,
+		spec: func(s float64) string { return "watermark:text,single," + num(s/100) }},
+	{name: "Logo", task: TaskWatermark, label: "Opacity %", min: 20, max: 80, step: 5, def: 50,
+		spec: func(s float64) string { return "watermark:logo,single," + num(s/100) }},
+	{name: "Corner date stamp", task: TaskWatermark, label: "Opacity %", min: 20, max: 80, step: 5, def: 60,
+		spec: func(s float64) string { return "watermark:text,corner," + num(s/100) }},
+	{name: "Tiled pattern", task: TaskWatermark, label: "Opacity %", min: 20, max: 80, step: 5, def: 35,
+		spec: func(s float64) string { return "watermark:mixed,tiled," + num(s/100) }},
 }
 
 // round6 rounds v to six significant digits, to keep specs readable.

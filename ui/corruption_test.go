@@ -5,7 +5,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
-	"diabolo/app/noise"
+	corruptionspec "diabolo/app/corruption"
 	"diabolo/app/picture"
 )
 
@@ -48,8 +48,8 @@ func TestCorruptionControlsSpec(t *testing.T) {
 				t.Errorf("last reported settings %v, want %v", reported, got)
 			}
 			if got.spec != "" {
-				if _, err := noise.Parse(got.spec); err != nil {
-					t.Errorf("noise.Parse rejects the spec: %v", err)
+				if _, err := corruptionspec.Parse(got.spec); err != nil {
+					t.Errorf("corruption.Parse rejects the spec: %v", err)
 				}
 			}
 			if c.strength.Disabled() != (got.spec == "") {
@@ -66,7 +66,7 @@ func TestCorruptionKindsAllParse(t *testing.T) {
 		}
 		for _, s := range []float64{k.min, k.def, k.max} {
 			spec := k.spec(s)
-			if _, err := noise.Parse(spec); err != nil {
+			if _, err := corruptionspec.Parse(spec); err != nil {
 				t.Errorf("%s at %v: spec %q: %v", k.name, s, spec, err)
 			}
 		}
