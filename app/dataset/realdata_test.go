@@ -9,7 +9,7 @@ import (
 )
 
 // realTrain is the shared folder of training photos, when present.
-const realTrain = "/work/shared/data/train"
+const realTrain = "../../../shared/data/train" // beside the repository
 
 func TestRealPhotos(t *testing.T) {
 	if _, err := os.Stat(realTrain); err != nil {

@@ -72,7 +72,7 @@ func TestEstimateGaussianSigmaOfTinyPictureIsNaN(t *testing.T) {
 // photos before and after adding Gaussian noise of σ = 25, which it must
 // find within 10%.
 func TestEstimateGaussianSigmaOnPhotos(t *testing.T) {
-	const dir = "/work/shared/data/val"
+	const dir = "../../../shared/data/val" // beside the repository
 	paths, _ := filepath.Glob(filepath.Join(dir, "*.tif"))
 	if len(paths) == 0 {
 		t.Skipf("no validation photos in %s", dir)

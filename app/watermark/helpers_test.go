@@ -80,7 +80,7 @@ func syntheticPhoto(w, h int, seed uint64) *picture.Image {
 }
 
 // realTrain is the shared folder of training photos, when present.
-const realTrain = "/work/shared/data/train"
+const realTrain = "../../../shared/data/train" // beside the repository
 
 // realCrops returns n crops of w×h pixels taken from the centres of
 // distinct photos of realTrain, spread over the folder, or skips the test
