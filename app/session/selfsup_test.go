@@ -86,15 +86,7 @@ func TestSelfSupervisedLearnsFromNoisyPhotos(t *testing.T) {
 	cfg := Config{Data: data, ValData: val, Mode: SelfSupervised, Noise: nm, Spec: convae.RefSpec(8),
 		Patch: 32, Batch: 4, Steps: 300, ValEvery: 300, ValCrops: 2, ValSide: 32, LR: 3e-3, Seed: 2, Workers: 2,
 		EventEvery: time.Millisecond}
-	var rec recorder
-	s, err := Start(cfg, rec.add)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := s.Wait()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, rec := train(t, cfg)
 	v, ok := rec.last(Validation)
 	if !ok {
 		t.Fatal("no validation event")
@@ -108,13 +100,7 @@ func TestSelfSupervisedLearnsFromNoisyPhotos(t *testing.T) {
 	}
 	// Without clean photos, validation shows the output on noisy crops.
 	cfg.ValData, cfg.Noise, cfg.Steps, cfg.ValEvery = nil, nil, 4, 2
-	rec = recorder{}
-	if s, err = Start(cfg, rec.add); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Wait(); err != nil {
-		t.Fatal(err)
-	}
+	_, rec = train(t, cfg)
 	v, ok = rec.last(Validation)
 	if !ok || v.Preview == nil || v.Preview.Clean != nil || len(v.Preview.Restored) != 3*32*32 {
 		t.Errorf("validation without clean photos: %+v", v)

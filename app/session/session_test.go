@@ -93,10 +93,10 @@ func (r *recorder) last(k EventKind) (Event, bool) {
 	return Event{}, false
 }
 
-func TestStepBudgetAndEvents(t *testing.T) {
-	cfg := testConfig(t)
-	cfg.Steps = 20
-	var rec recorder
+// train runs a session to its end and returns the model and the events.
+func train(t *testing.T, cfg Config) (*convae.Model, *recorder) {
+	t.Helper()
+	rec := &recorder{}
 	s, err := Start(cfg, rec.add)
 	if err != nil {
 		t.Fatal(err)
@@ -105,6 +105,16 @@ func TestStepBudgetAndEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if s.State() != Done {
+		t.Errorf("state %v after Wait, want Done", s.State())
+	}
+	return m, rec
+}
+
+func TestStepBudgetAndEvents(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Steps = 20
+	m, rec := train(t, cfg)
 	if m.Meta.Steps != 20 {
 		t.Errorf("trained %d steps, want 20", m.Meta.Steps)
 	}
@@ -125,22 +135,12 @@ func TestStepBudgetAndEvents(t *testing.T) {
 	if m.Meta.Task != "denoise" || m.Meta.Noise != "gaussian:25" || m.Meta.ValPSNR != v.ValPSNR {
 		t.Errorf("metadata %+v", m.Meta)
 	}
-	if s.State() != Done {
-		t.Errorf("state %v after Wait, want Done", s.State())
-	}
 }
 
 func TestTrainingImproves(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.Steps, cfg.ValEvery, cfg.LR, cfg.Batch = 300, 300, 3e-3, 4
-	var rec recorder
-	s, err := Start(cfg, rec.add)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Wait(); err != nil {
-		t.Fatal(err)
-	}
+	_, rec := train(t, cfg)
 	v, _ := rec.last(Validation)
 	if v.ValPSNR < v.NoisyPSNR+1 {
 		t.Errorf("after 150 steps the output (%.2f dB) is not 1 dB better than the noisy input (%.2f dB)", v.ValPSNR, v.NoisyPSNR)
@@ -198,14 +198,7 @@ func TestResumeAfterKill(t *testing.T) {
 	cfg := testConfig(t)
 	ck := filepath.Join(t.TempDir(), "run.ckpt")
 	cfg.Steps, cfg.Checkpoint, cfg.CheckpointEvery = 12, ck, time.Nanosecond
-	s, err := Start(cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	first, err := s.Wait()
-	if err != nil {
-		t.Fatal(err)
-	}
+	first, _ := train(t, cfg)
 	saved, err := loadModel(ck)
 	if err != nil {
 		t.Fatal(err)
@@ -218,15 +211,7 @@ func TestResumeAfterKill(t *testing.T) {
 		t.Errorf("temporary files left: %v", leftovers)
 	}
 	cfg.Resume, cfg.Steps, cfg.Checkpoint = ck, 20, ""
-	var rec recorder
-	s, err = Start(cfg, rec.add)
-	if err != nil {
-		t.Fatal(err)
-	}
-	second, err := s.Wait()
-	if err != nil {
-		t.Fatal(err)
-	}
+	second, rec := train(t, cfg)
 	if second.Meta.Steps != 20 {
 		t.Errorf("resumed run ended at step %d, want 20", second.Meta.Steps)
 	}
@@ -271,15 +256,7 @@ func TestNaNRecovery(t *testing.T) {
 	cfg.Steps = 15
 	// Validation corrupts its crops first (2 calls); then 2 per step.
 	cfg.Noise = &poison{Model: cfg.Noise, at: 2 + 2*8}
-	var rec recorder
-	s, err := Start(cfg, rec.add)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := s.Wait()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, rec := train(t, cfg)
 	w, ok := rec.last(Warning)
 	if !ok || !strings.Contains(w.Message, "rolled back") {
 		t.Fatalf("no roll-back warning; events: %d", len(rec.events))
