@@ -28,6 +28,10 @@ const DefaultCacheBytes = 512 << 20
 // readable image left to draw from.
 var ErrNoImages = errors.New("no readable images")
 
+// ErrTooSmall is wrapped by the error of ValCrops when no image is large
+// enough for the crops asked.
+var ErrTooSmall = errors.New("images too small")
+
 // Options configures a Dataset. The zero value is usable.
 type Options struct {
 	// Patch is the side of the training patches. Images whose shorter side

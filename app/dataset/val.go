@@ -44,7 +44,7 @@ func (d *Dataset) ValCrops(n, side int, seed uint64) ([]*picture.Image, error) {
 		if d.usable() == 0 {
 			return nil, d.noImages()
 		}
-		return nil, fmt.Errorf("dataset: no usable image is at least %d×%d for validation crops", side, side)
+		return nil, fmt.Errorf("dataset: no usable image is at least %d×%d for validation crops: %w", side, side, ErrTooSmall)
 	}
 	crops := make([]*picture.Image, n)
 	for i := range crops {

@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"diabolo/app/atomicfile"
+	"diabolo/app/dataset"
 	"diabolo/app/metrics"
 	"diabolo/app/noise"
 	"diabolo/app/picture"
@@ -470,11 +472,15 @@ func newValidation(cfg Config, spec convae.Spec) (*validation, error) {
 	if cfg.ValData != nil {
 		data = cfg.ValData
 	}
+	// Small photos get smaller crops rather than no validation at all.
 	crops, err := data.ValCrops(cfg.ValCrops, cfg.ValSide, cfg.Seed+1)
+	for side := cfg.ValSide / 2; errors.Is(err, dataset.ErrTooSmall) && side >= cfg.Patch && side%spec.Multiple() == 0; side /= 2 {
+		crops, err = data.ValCrops(cfg.ValCrops, side, cfg.Seed+1)
+	}
 	if err != nil {
 		return nil, err
 	}
-	n, side := len(crops), cfg.ValSide
+	n, side := len(crops), crops[0].Width
 	v := &validation{
 		x:     convae.NewTensor(convae.Shape{N: n, C: spec.In, H: side, W: side}),
 		clean: convae.NewTensor(convae.Shape{N: n, C: spec.Out, H: side, W: side}),

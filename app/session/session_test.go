@@ -301,3 +301,15 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// TestSmallPhotosGetSmallerValidationCrops trains on photos smaller than the
+// validation crop side asked: validation falls back to smaller crops.
+func TestSmallPhotosGetSmallerValidationCrops(t *testing.T) {
+	cfg := testConfig(t) // 48×40 photos
+	cfg.Steps, cfg.ValSide, cfg.ValEvery = 2, 128, 2
+	_, rec := train(t, cfg)
+	v, ok := rec.last(Validation)
+	if !ok || v.Preview == nil || v.Preview.Side != 32 {
+		t.Errorf("validation preview %+v, want 32×32 crops", v.Preview)
+	}
+}
