@@ -62,6 +62,7 @@ type workbench struct {
 	modelRow    *fyne.Container
 	sigma       *widget.Slider
 	sigmaText   *widget.Label
+	noiseText   *widget.Label // the noise measured on the shown photo
 	sigmaRow    *widget.Form
 	restoreOne  *widget.Button
 	restoreAll  *widget.Button
@@ -102,7 +103,10 @@ func (b *workbench) buildUI() {
 	}
 	b.sigma.OnChanged = b.onSigma
 	b.sigmaText = widget.NewLabel("")
-	b.sigmaRow = widget.NewForm(widget.NewFormItem("Strength", container.NewBorder(nil, nil, nil, b.sigmaText, b.sigma)))
+	b.noiseText = widget.NewLabel("")
+	b.sigmaRow = widget.NewForm(
+		widget.NewFormItem("Strength", container.NewBorder(nil, nil, nil, b.sigmaText, b.sigma)),
+		widget.NewFormItem("Measured", b.noiseText))
 
 	b.restoreOne = &widget.Button{Text: "Restore", Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: b.restoreSelected}
 	b.restoreAll = &widget.Button{Text: "Restore all", OnTapped: b.restoreLibrary}
@@ -164,10 +168,26 @@ func (b *workbench) onSigma(s float64) {
 	b.updateSigma()
 }
 
-// setEstimate records the σ estimated on the photo shown (NaN: none).
-func (b *workbench) setEstimate(sigma float64) {
+// setEstimate records the noise estimated on the photo shown: σ on the
+// 0–255 scale (NaN: none) and, when ok, its signal-dependent (camera)
+// model, variance a·signal + b.
+func (b *workbench) setEstimate(sigma float64, sensor noise.PoissonGaussianParams, ok bool) {
 	b.estimate = sigma
+	b.noiseText.SetText(describeNoise(sigma, sensor, ok))
 	b.updateSigma()
+}
+
+// describeNoise says what was measured on a photo, for the Measured row.
+func describeNoise(sigma float64, sensor noise.PoissonGaussianParams, ok bool) string {
+	switch {
+	case math.IsNaN(sigma):
+		return "–"
+	case !ok:
+		return fmt.Sprintf("σ≈%.1f", sigma)
+	case sensor.A == 0:
+		return fmt.Sprintf("σ≈%.1f, the same at every brightness", sigma)
+	}
+	return fmt.Sprintf("σ≈%.1f; camera noise: variance %.4f·signal + %.5f", sigma, sensor.A, sensor.B)
 }
 
 // updateSigma shows the strength control for denoising, and only as far as
@@ -219,7 +239,7 @@ func (b *workbench) show(p *photo) {
 	b.shown = p
 	if p == nil {
 		b.compare.show(nil)
-		b.setEstimate(math.NaN())
+		b.setEstimate(math.NaN(), noise.PoissonGaussianParams{}, false)
 		return
 	}
 	c := b.corruption.settings()
@@ -258,10 +278,11 @@ func (b *workbench) prepare(ctx context.Context, path string, c corruption, rest
 		input = corrupted
 	}
 	sigma := noise.EstimateGaussianSigma(input) * 255
+	sensor, ok := noise.EstimatePoissonGaussian(input)
 	b.ui.run(func() {
 		if ctx.Err() == nil {
 			b.compare.show(f)
-			b.setEstimate(sigma)
+			b.setEstimate(sigma, sensor, ok)
 		}
 	})
 }

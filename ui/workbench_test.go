@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"diabolo/app/models"
+	"diabolo/app/noise"
 	"diabolo/app/picture"
 	"diabolo/convae"
 )
@@ -279,5 +281,24 @@ func TestRestoreWithoutModelExplains(t *testing.T) {
 	}
 	if !strings.HasPrefix(m.bench.modelText.Text, "No denoise model") {
 		t.Errorf("the Restoration section says %q", m.bench.modelText.Text)
+	}
+}
+
+func TestDescribeNoise(t *testing.T) {
+	cases := []struct {
+		sigma  float64
+		sensor noise.PoissonGaussianParams
+		ok     bool
+		want   string
+	}{
+		{math.NaN(), noise.PoissonGaussianParams{}, false, "–"},
+		{23.44, noise.PoissonGaussianParams{}, false, "σ≈23.4"},
+		{12, noise.PoissonGaussianParams{B: 0.002}, true, "σ≈12.0, the same at every brightness"},
+		{25, noise.PoissonGaussianParams{A: 0.01, B: 0.0004}, true, "σ≈25.0; camera noise: variance 0.0100·signal + 0.00040"},
+	}
+	for _, c := range cases {
+		if got := describeNoise(c.sigma, c.sensor, c.ok); got != c.want {
+			t.Errorf("describeNoise(%g, %+v, %v) = %q, want %q", c.sigma, c.sensor, c.ok, got, c.want)
+		}
 	}
 }
