@@ -82,7 +82,7 @@ smoke: build
 
 # screenshot: regenerate docs/screenshot.png under Xvfb.
 screenshot: build
-	scripts/smoke.sh -s 8 -o docs/screenshot.png ./$(BINARY) open $(wildcard $(SCREENSHOT_PHOTOS))
+	scripts/smoke.sh -s 8 -c 50,780 -o docs/screenshot.png ./$(BINARY) open $(wildcard $(SCREENSHOT_PHOTOS))
 
 # package: a Linux release package, Diabolo.tar.xz (binary, desktop file,
 # icon), made by the fyne tool, installed into GOPATH/bin if missing.

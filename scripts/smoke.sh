@@ -2,7 +2,7 @@
 # smoke.sh — open Diabolo's real window under a virtual X server and check
 # that it draws something.
 #
-#   scripts/smoke.sh [-o SHOT.png] [-t SECONDS] [-s SECONDS] BINARY [ARGS...]
+#   scripts/smoke.sh [-o SHOT.png] [-t SECONDS] [-s SECONDS] [-c X,Y]... BINARY [ARGS...]
 #
 # Starts Xvfb on a free display, runs BINARY ARGS with DISPLAY set and a
 # throw-away configuration folder, waits for a window named "Diabolo",
@@ -10,20 +10,24 @@
 # under Xvfb), and checks that the screenshot is not blank and that the
 # program is still running. -o keeps the screenshot; -t bounds the wait
 # for the window (default 90 s); -s waits that long once the window is drawn
-# before the final screenshot (default 0), to let background work finish.
+# before the final screenshot (default 0), to let background work finish;
+# each -c clicks at X,Y in the window (after that wait, then waits again),
+# to show the window at work.
 # Exits non-zero with a message on any failure, and always stops what it
 # started.
 set -euo pipefail
 
-usage="usage: $0 [-o SHOT.png] [-t SECONDS] [-s SECONDS] BINARY [ARGS...]"
+usage="usage: $0 [-o SHOT.png] [-t SECONDS] [-s SECONDS] [-c X,Y]... BINARY [ARGS...]"
 shot=""
 timeout_s=90
 settle_s=0
-while getopts "o:t:s:" opt; do
+clicks=""
+while getopts "o:t:s:c:" opt; do
 	case $opt in
 	o) shot=$OPTARG ;;
 	t) timeout_s=$OPTARG ;;
 	s) settle_s=$OPTARG ;;
+	c) clicks="$clicks $OPTARG" ;;
 	*) echo "$usage" >&2; exit 2 ;;
 	esac
 done
@@ -96,8 +100,12 @@ while :; do
 	[ $SECONDS -lt $deadline ] || fail "the window stayed blank (standard deviation $stddev, $colours colours)"
 	sleep 1
 done
-if [ "$settle_s" != 0 ]; then
+if [ "$settle_s" != 0 ] || [ -n "$clicks" ]; then
 	sleep "$settle_s"
+	for xy in $clicks; do
+		xdotool mousemove --window "$wid" "${xy%,*}" "${xy#*,}" click 1 || fail "could not click at $xy"
+		sleep "$settle_s"
+	done
 	import -window "$wid" "$work/shot.png" || fail "import failed"
 fi
 size=$(convert "$work/shot.png" -format '%wx%h' info:)
