@@ -71,13 +71,7 @@ func tolerance(transA, transB bool, m, n, k int, a []float32, lda int, b []float
 		for j := 0; j < n; j++ {
 			var s float64
 			for p := 0; p < k; p++ {
-				ai, bi := i*lda+p, p*ldb+j
-				if transA {
-					ai = p*lda + i
-				}
-				if transB {
-					bi = j*ldb + p
-				}
+				ai, bi := termIndex(transA, transB, i, j, p, lda, ldb)
 				av, bv := a[ai], b[bi]
 				s += math.Abs(float64(av) * float64(bv))
 			}

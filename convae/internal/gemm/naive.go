@@ -9,13 +9,7 @@ func Naive(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, 
 		for j := 0; j < n; j++ {
 			var s float64
 			for p := 0; p < k; p++ {
-				ai, bi := i*lda+p, p*ldb+j
-				if transA {
-					ai = p*lda + i
-				}
-				if transB {
-					bi = j*ldb + p
-				}
+				ai, bi := termIndex(transA, transB, i, j, p, lda, ldb)
 				s += float64(a[ai]) * float64(b[bi])
 			}
 			if beta != 0 {
@@ -24,4 +18,17 @@ func Naive(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, 
 			c[i*ldc+j] = float32(s)
 		}
 	}
+}
+
+// termIndex returns where op(A)[i][p] and op(B)[p][j] are stored in a and
+// b: the two factors of the p-th term of C[i][j].
+func termIndex(transA, transB bool, i, j, p, lda, ldb int) (ai, bi int) {
+	ai, bi = i*lda+p, p*ldb+j
+	if transA {
+		ai = p*lda + i
+	}
+	if transB {
+		bi = j*ldb + p
+	}
+	return ai, bi
 }
