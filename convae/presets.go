@@ -21,6 +21,7 @@ func presetTable() []Preset {
 		{"ref", "RefAE, the reference U-Net of torch_twin.py (width 32): the speed yardstick", RefSpec(32)},
 		{"unet-s", "small U-Net with skips, predicting the noise (residual)", UNetSpec("unet-s", UNetConfig{Width: 16, Levels: 2, Blocks: 1})},
 		{"unet-m", "U-Net on a pixel-unshuffled half-resolution image with a noise-level input, like FFDNet", UNetSpec("unet-m", UNetConfig{Width: 32, Levels: 2, Blocks: 2, Unshuffle: true, NoiseLevel: true})},
+		{"unet-wm", "three-level U-Net on a pixel-unshuffled image with a mask input, reaching 147 pixels around each pixel: for watermark removal", UNetSpec("unet-wm", UNetConfig{Width: 32, Levels: 3, Blocks: 2, Unshuffle: true, NoiseLevel: true})},
 		{"unet-l", "larger noise-level-aware U-Net on a pixel-unshuffled image", UNetSpec("unet-l", UNetConfig{Width: 48, Levels: 3, Blocks: 2, Unshuffle: true, NoiseLevel: true})},
 	}
 }
@@ -99,11 +100,13 @@ func DiaboloSpec(w int) Spec {
 
 // UNetConfig sizes a U-Net built by UNetSpec.
 type UNetConfig struct {
-	Width      int  // channels at the first level; doubled at each level down
-	Levels     int  // number of stride-2 down-samplings
-	Blocks     int  // 3×3 convolutions per level and side
-	Unshuffle  bool // work at half resolution after a 2× pixel-unshuffle (FFDNet)
-	NoiseLevel bool // take a noise-level map as a fourth input channel
+	Width     int  // channels at the first level; doubled at each level down
+	Levels    int  // number of stride-2 down-samplings
+	Blocks    int  // 3×3 convolutions per level and side
+	Unshuffle bool // work at half resolution after a 2× pixel-unshuffle (FFDNet)
+	// NoiseLevel takes a fourth input channel: a noise-level map for a
+	// denoiser, a brush mask for a watermark remover.
+	NoiseLevel bool
 }
 
 // UNetSpec returns a U-Net autoencoder with skip connections that predicts

@@ -22,7 +22,7 @@ func runTrain(e *env, args []string) int {
 	valDir := fs.String("val", "", "folder of validation photos (default: 5% of --data)")
 	task := fs.String("task", "denoise", "denoise or watermark")
 	mode := fs.String("mode", "supervised", "supervised (clean photos, corrupted with --noise) or self-supervised (noisy photos alone: Neighbor2Neighbor; --noise then only corrupts the clean --val photos)")
-	noiseSpec := fs.String("noise", "", "corruption of the clean photos, e.g. gaussian:25, gaussian:0-50, poisson-gaussian:0.01,0.0004, jpeg:75-95, gaussian:25+jpeg:90, watermark:text,tiled (default gaussian:0-50+quantize for denoise, watermark for watermark)")
+	noiseSpec := fs.String("noise", "", "corruption of the clean photos, e.g. gaussian:25, gaussian:0-50, poisson-gaussian:0.01,0.0004, jpeg:75-95, gaussian:25+jpeg:90, watermark:text,tiled (default gaussian:0-50+quantize for denoise, watermark:zoom=1-4+quantize for watermark)")
 	preset := fs.String("preset", "unet-m", "architecture of a new network: "+joinNames())
 	minutes := fs.Float64("minutes", 0, "training time budget in minutes")
 	steps := fs.Int("steps", 0, "training step budget")
@@ -146,7 +146,7 @@ func printEvent(e *env, bar *progressBar, ev session.Event) {
 // defaultCorruption is what a task trains on when no --noise is given.
 func defaultCorruption(task string) string {
 	if task == "watermark" {
-		return "watermark"
+		return "watermark:zoom=1-4+quantize"
 	}
 	return "gaussian:0-50+quantize"
 }

@@ -57,3 +57,47 @@ func TestParse(t *testing.T) {
 		}
 	}
 }
+
+// ApplyMarked must corrupt exactly as Apply does and report the mark's
+// opacity, whether the watermark stands alone or inside a chain.
+func TestApplyMarkedRecordsTheMark(t *testing.T) {
+	cases := []struct {
+		spec   string
+		marked bool
+	}{
+		{"watermark:text", true},
+		{"gaussian:10+watermark:logo,single+quantize", true},
+		{"gaussian:10", false},
+	}
+	for _, c := range cases {
+		m, err := Parse(c.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := picture.New(96, 64)
+		for i := range base.Pix {
+			base.Pix[i] = 0.25 + 0.5*float32(i%7)/7
+		}
+		plain, marked := base.Clone(), base.Clone()
+		m.Apply(plain, rand.New(rand.NewPCG(3, 4)))
+		mask := make([]float32, base.Width*base.Height)
+		noise.ApplyMarked(m, marked, rand.New(rand.NewPCG(3, 4)), mask)
+		for i := range plain.Pix {
+			if plain.Pix[i] != marked.Pix[i] {
+				t.Fatalf("%s: ApplyMarked differs from Apply at %d", c.spec, i)
+			}
+		}
+		covered := 0
+		for _, a := range mask {
+			if a < 0 || a > 1 {
+				t.Fatalf("%s: opacity %g outside 0-1", c.spec, a)
+			}
+			if a > 0 {
+				covered++
+			}
+		}
+		if (covered > 0) != c.marked {
+			t.Errorf("%s: %d marked pixels, want marked=%v", c.spec, covered, c.marked)
+		}
+	}
+}

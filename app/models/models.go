@@ -235,7 +235,14 @@ func (s *Store) HasBundled(task string) bool {
 // that the sigma given to Restore matters; false without a model.
 func (s *Store) TakesNoiseLevel(task string) bool {
 	m, _, _ := s.Current(task)
-	return m != nil && m.Net.Spec().In == picture.Channels+1
+	return m != nil && m.Net.Spec().In == picture.Channels+1 && task != Watermark
+}
+
+// TakesMask reports whether the model of task reads a brush mask (the
+// watermark models trained with one); false without a model.
+func (s *Store) TakesMask(task string) bool {
+	m, _, _ := s.Current(task)
+	return m != nil && m.Net.Spec().In == picture.Channels+1 && task == Watermark
 }
 
 // Open reads the model file at path and makes it the model of task. The

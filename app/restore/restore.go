@@ -9,6 +9,7 @@ import (
 
 	"diabolo/app/noise"
 	"diabolo/app/picture"
+	"diabolo/app/watermark"
 	"diabolo/convae"
 )
 
@@ -21,9 +22,31 @@ type Options struct {
 	// Strength mixes the result with the input: 1 (the default when 0) is
 	// the network's output, 0.5 half-way, values above 1 go further.
 	Strength float64
+	// Mask, for watermark removal, marks what the user painted over: Width
+	// × Height values, 1 (or more than 0.5) where a mark is to be removed
+	// whether or not the network sees it. Nil paints nothing. A model with a
+	// mask input reads it; with any watermark model the painted pixels take
+	// the network's output, never the input.
+	Mask []float32
+	// Untouched, for watermark models, is the change (on the 0–255 scale)
+	// below which a pixel, and its surroundings, count as unmarked and are
+	// returned exactly as they were: the network fixes the marks and leaves
+	// the rest of the photo alone. 0 selects DefaultUntouched; a negative
+	// value keeps the network's output everywhere.
+	Untouched float64
 	// Tile configures tiled inference; zero values select defaults.
 	Tile convae.TileOptions
 }
+
+// DefaultUntouched is the Untouched threshold used when Options leaves it 0.
+const DefaultUntouched = 2.0
+
+// keepRadius is how far, in pixels, a changed pixel keeps its neighbours
+// changed too, so that the faint rim of a mark goes with it.
+const keepRadius = 2
+
+// taskWatermark is the task that a watermark model's metadata names.
+const taskWatermark = "watermark"
 
 // Restorer applies one model. It is safe for concurrent use; calls are
 // serialised, each using every CPU.
@@ -33,11 +56,12 @@ type Restorer struct {
 }
 
 // New returns a Restorer for model m, which must map 3 colour channels
-// (plus, optionally, a noise-level map) to 3 colour channels.
+// (plus, optionally, a noise-level map for denoising or a brush mask for
+// watermark removal) to 3 colour channels.
 func New(m *convae.Model) (*Restorer, error) {
 	s := m.Net.Spec()
 	if s.Out != picture.Channels || (s.In != picture.Channels && s.In != picture.Channels+1) {
-		return nil, fmt.Errorf("model %q maps %d channels to %d; a photo model maps 3 (or 3 and a noise level) to 3", s.Name, s.In, s.Out)
+		return nil, fmt.Errorf("model %q maps %d channels to %d; a photo model maps 3 (or 3 and a noise level or mask) to 3", s.Name, s.In, s.Out)
 	}
 	return &Restorer{model: m}, nil
 }
@@ -47,7 +71,17 @@ func (r *Restorer) Model() *convae.Model { return r.model }
 
 // TakesNoiseLevel reports whether the model reads a noise-level map, so
 // that Options.Sigma matters.
-func (r *Restorer) TakesNoiseLevel() bool { return r.model.Net.Spec().In == picture.Channels+1 }
+func (r *Restorer) TakesNoiseLevel() bool {
+	return r.model.Net.Spec().In == picture.Channels+1 && !r.removesMarks()
+}
+
+// TakesMask reports whether the model reads a brush mask (Options.Mask).
+func (r *Restorer) TakesMask() bool {
+	return r.model.Net.Spec().In == picture.Channels+1 && r.removesMarks()
+}
+
+// removesMarks reports whether the model was trained to remove watermarks.
+func (r *Restorer) removesMarks() bool { return r.model.Meta.Task == taskWatermark }
 
 // Restore returns the restored version of img (which is not changed),
 // calling progress, when not nil, with the fraction done. Alpha is copied
@@ -56,17 +90,29 @@ func (r *Restorer) Restore(ctx context.Context, img *picture.Image, opts Options
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	w, h := img.Width, img.Height
+	if opts.Mask != nil && len(opts.Mask) != w*h {
+		return nil, fmt.Errorf("mask of %d values for a %d×%d picture", len(opts.Mask), w, h)
+	}
 	src := img.Pix
-	if r.TakesNoiseLevel() {
-		sigma := opts.Sigma / 255
-		if sigma <= 0 {
-			sigma = noise.EstimateGaussianSigma(img)
-		}
+	if r.model.Net.Spec().In == picture.Channels+1 {
 		src = make([]float32, (picture.Channels+1)*w*h)
 		copy(src, img.Pix)
-		level := src[picture.Channels*w*h:]
-		for i := range level {
-			level[i] = float32(sigma)
+		extra := src[picture.Channels*w*h:]
+		switch {
+		case r.TakesMask():
+			for i := range extra {
+				if opts.Mask != nil && opts.Mask[i] > 0.5 {
+					extra[i] = 1
+				}
+			}
+		default:
+			sigma := opts.Sigma / 255
+			if sigma <= 0 {
+				sigma = noise.EstimateGaussianSigma(img)
+			}
+			for i := range extra {
+				extra[i] = float32(sigma)
+			}
 		}
 	}
 	var report func(done, total int)
@@ -76,6 +122,9 @@ func (r *Restorer) Restore(ctx context.Context, img *picture.Image, opts Options
 	out, err := r.model.Net.Infer(ctx, src, h, w, opts.Tile, report)
 	if err != nil {
 		return nil, err
+	}
+	if r.removesMarks() {
+		keepUntouched(out, img.Pix, w, h, opts)
 	}
 	if s := opts.Strength; s != 0 && s != 1 {
 		for i, v := range out {
@@ -88,4 +137,41 @@ func (r *Restorer) Restore(ctx context.Context, img *picture.Image, opts Options
 	}
 	res.Clamp()
 	return res, nil
+}
+
+// keepUntouched puts back the input pixels of in (w×h colour planes) into
+// out wherever the network changed neither them nor any pixel within
+// keepRadius by more than opts.Untouched, unless opts.Mask paints them.
+func keepUntouched(out, in []float32, w, h int, opts Options) {
+	t := opts.Untouched
+	if t == 0 {
+		t = DefaultUntouched
+	}
+	if t < 0 {
+		return
+	}
+	n := w * h
+	change := make([]float32, n)
+	for c := 0; c < picture.Channels; c++ {
+		for i := 0; i < n; i++ {
+			change[i] = max(change[i], abs(out[c*n+i]-in[c*n+i]))
+		}
+	}
+	keep := make([]float32, n)
+	watermark.Footprint(keep, change, w, h, keepRadius, float32(t/255))
+	for i := 0; i < n; i++ {
+		if keep[i] != 0 || (opts.Mask != nil && opts.Mask[i] > 0.5) {
+			continue
+		}
+		for c := 0; c < picture.Channels; c++ {
+			out[c*n+i] = in[c*n+i]
+		}
+	}
+}
+
+func abs(v float32) float32 {
+	if v < 0 {
+		return -v
+	}
+	return v
 }

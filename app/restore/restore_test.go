@@ -162,3 +162,92 @@ func TestBatchOutputs(t *testing.T) {
 		t.Errorf("cancelled batch: %v", res[0].Err)
 	}
 }
+
+// markModel returns a watermark model that reads a brush mask: it adds 0.4
+// where the mask is painted and a faint 0.25/255 everywhere.
+func markModel(t *testing.T) *convae.Model {
+	t.Helper()
+	spec := convae.Spec{Name: "mask-adder", In: 4, Out: 3, Ops: []convae.Op{
+		{Kind: convae.OpConv, Name: "out", Out: 3, Kernel: 1},
+		{Kind: convae.OpResidual, Sign: 1},
+	}}
+	net, err := convae.NewNet(spec, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, b := net.Param("out.weight"), net.Param("out.bias")
+	clear(w)
+	for c := 0; c < 3; c++ {
+		w[c*4+3] = 0.4
+		b[c] = 0.25 / 255
+	}
+	return &convae.Model{Net: net, Meta: convae.Metadata{Task: "watermark"}}
+}
+
+func TestRestoreWatermarkReadsTheMaskAndKeepsTheRest(t *testing.T) {
+	r, err := New(markModel(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.TakesMask() || r.TakesNoiseLevel() {
+		t.Fatalf("TakesMask %v, TakesNoiseLevel %v; want a mask and no noise level", r.TakesMask(), r.TakesNoiseLevel())
+	}
+	const w, h = 24, 20
+	in := picture.New(w, h)
+	for i := range in.Pix {
+		in.Pix[i] = 0.2 + 0.3*float32(i%13)/13
+	}
+	mask := make([]float32, w*h)
+	for y := 8; y < 12; y++ {
+		for x := 10; x < 14; x++ {
+			mask[y*w+x] = 1
+		}
+	}
+	// distance is the Chebyshev distance from (x, y) to the painted square.
+	distance := func(x, y int) int {
+		dx := max(10-x, x-13, 0)
+		dy := max(8-y, y-11, 0)
+		return max(dx, dy)
+	}
+	cases := []struct {
+		name string
+		opts Options
+		want func(x, y int, v float32) float32
+	}{
+		{"nothing painted: the faint change is dropped", Options{Sigma: 30},
+			func(x, y int, v float32) float32 { return v }},
+		{"nothing painted, gate off", Options{Untouched: -1},
+			func(x, y int, v float32) float32 { return v + 0.25/255 }},
+		{"painted square", Options{Mask: mask},
+			func(x, y int, v float32) float32 {
+				switch d := distance(x, y); {
+				case d == 0:
+					return v + 0.4 + 0.25/255
+				case d <= keepRadius:
+					return v + 0.25/255
+				default:
+					return v
+				}
+			}},
+	}
+	for _, c := range cases {
+		out, err := r.Restore(context.Background(), in, c.opts, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for ch := 0; ch < 3; ch++ {
+			for y := 0; y < h; y++ {
+				for x := 0; x < w; x++ {
+					i := ch*w*h + y*w + x
+					want := min(c.want(x, y, in.Pix[i]), 1)
+					if math.Abs(float64(out.Pix[i]-want)) > 1e-6 {
+						t.Fatalf("%s: (%d,%d) channel %d = %g, want %g", c.name, x, y, ch, out.Pix[i], want)
+					}
+				}
+			}
+		}
+	}
+	if _, err := r.Restore(context.Background(), in, Options{Mask: make([]float32, 7)}, nil); err == nil || !strings.Contains(err.Error(), "mask of 7 values for a 24×20 picture") {
+		t.Errorf("a mask of the wrong size gave %v", err)
+	}
+}

@@ -225,7 +225,7 @@ func newRun(cfg Config) (*run, error) {
 	}
 	spec := net.Spec()
 	if spec.Out != picture.Channels || (spec.In != picture.Channels && spec.In != picture.Channels+1) {
-		return nil, fmt.Errorf("network %q maps %d channels to %d; training needs 3 (or 3 and a noise level) to 3", spec.Name, spec.In, spec.Out)
+		return nil, fmt.Errorf("network %q maps %d channels to %d; training needs 3 (or 3 and a noise level or mask) to 3", spec.Name, spec.In, spec.Out)
 	}
 	if m := spec.Multiple(); cfg.Patch%m != 0 || cfg.ValSide%m != 0 {
 		return nil, fmt.Errorf("patch %d and validation side %d must be multiples of %d for network %q", cfg.Patch, cfg.ValSide, m, spec.Name)
@@ -319,7 +319,7 @@ func (r *run) loop() (*convae.Model, error) {
 		if cfg.Mode == SelfSupervised {
 			loss = r.n2n.step(r, r.clean)
 		} else {
-			corrupt(r.x, r.clean, cfg.Noise, r.rng)
+			corrupt(r.x, r.clean, cfg.Noise, r.rng, cfg.Task, true)
 			loss = r.trainer.Step(r.x, r.clean)
 		}
 		r.step++
@@ -443,24 +443,6 @@ func allFinite(v []float32) bool {
 	return true
 }
 
-// corrupt writes into x the clean patches corrupted by model, and, for a
-// network with a noise-level input, a fourth channel holding the level.
-func corrupt(x, clean *convae.Tensor, model noise.Model, rng *rand.Rand) {
-	plane := clean.H * clean.W
-	for i := 0; i < x.N; i++ {
-		item := x.Item(i)
-		copy(item, clean.Item(i))
-		img := &picture.Image{Width: clean.W, Height: clean.H, Pix: item[:picture.Channels*plane]}
-		level := model.Apply(img, rng)
-		if x.C > picture.Channels {
-			lv := item[picture.Channels*plane:]
-			for j := range lv {
-				lv[j] = float32(level)
-			}
-		}
-	}
-}
-
 // validation holds fixed corrupted crops to measure a network on.
 type validation struct {
 	x, clean  *convae.Tensor
@@ -490,11 +472,11 @@ func newValidation(cfg Config, spec convae.Spec) (*validation, error) {
 	}
 	if cfg.Noise == nil {
 		// The crops are noisy photos: show what the network makes of them.
-		corrupt(v.x, v.clean, noise.None{}, nil)
+		corrupt(v.x, v.clean, noise.None{}, nil, cfg.Task, false)
 		v.clean = nil
 		return v, nil
 	}
-	corrupt(v.x, v.clean, cfg.Noise, rand.New(rand.NewPCG(cfg.Seed, 12345)))
+	corrupt(v.x, v.clean, cfg.Noise, rand.New(rand.NewPCG(cfg.Seed, 12345)), cfg.Task, false)
 	for i := range crops {
 		v.noisyPSNR += metrics.PSNR(v.view(v.x, i), v.view(v.clean, i)) / float64(n)
 	}

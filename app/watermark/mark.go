@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"math/rand/v2"
 
 	"diabolo/app/picture"
 )
@@ -280,4 +281,36 @@ func luma(r, g, b float32) float32 {
 // clamp01 limits v to [0, 1].
 func clamp01(v float32) float32 {
 	return min(max(v, 0), 1)
+}
+
+// windowTries is how many random pixels of its bounds window tries to find
+// one that the mark covers.
+const windowTries = 32
+
+// window returns a w×h part of m (no larger than m) showing part of the
+// mark when there is one: a marked pixel is drawn at random and lands at
+// a random place of the window.
+func (m *Mark) window(w, h int, rng *rand.Rand) *Mark {
+	w, h = min(w, m.Width), min(h, m.Height)
+	x, y := rng.IntN(m.Width), rng.IntN(m.Height)
+	if b := m.Bounds(0); !b.Empty() {
+		for range windowTries {
+			x, y = b.Min.X+rng.IntN(b.Dx()), b.Min.Y+rng.IntN(b.Dy())
+			if m.Alpha[y*m.Width+x] > 0 {
+				break
+			}
+		}
+	}
+	x0 := min(max(x-rng.IntN(w), 0), m.Width-w)
+	y0 := min(max(y-rng.IntN(h), 0), m.Height-h)
+	out := newMark(w, h)
+	n, on := m.Width*m.Height, w*h
+	for r := 0; r < h; r++ {
+		src := (y0+r)*m.Width + x0
+		copy(out.Alpha[r*w:(r+1)*w], m.Alpha[src:src+w])
+		for c := 0; c < picture.Channels; c++ {
+			copy(out.Colour[c*on+r*w:c*on+(r+1)*w], m.Colour[c*n+src:c*n+src+w])
+		}
+	}
+	return out
 }

@@ -22,6 +22,7 @@ const (
 	flagCorner  = "corner"
 	flagTiled   = "tiled"
 	flagHeldOut = "heldout"
+	flagZoom    = "zoom="
 )
 
 // Model is a Generator seen as a noise.Model, so that watermarks can be
@@ -56,6 +57,17 @@ func (m *Model) Apply(img *picture.Image, rng *rand.Rand) noise.Level {
 	return noise.Level(mark.MeanAlpha())
 }
 
+// ApplyMarked implements noise.Marker: Apply that also raises mask[i] to
+// the mark's opacity at pixel i.
+func (m *Model) ApplyMarked(img *picture.Image, rng *rand.Rand, mask []float32) noise.Level {
+	mark := m.gen.Render(img.Width, img.Height, rng)
+	_ = mark.Apply(img)
+	for i, a := range mark.Alpha {
+		mask[i] = max(mask[i], a)
+	}
+	return noise.Level(mark.MeanAlpha())
+}
+
 // ApplyWithMask draws a random mark over img in place and returns its opacity
 // at every pixel, as Generator.ApplyWithMask does.
 func (m *Model) ApplyWithMask(img *picture.Image, rng *rand.Rand) []float32 {
@@ -86,6 +98,9 @@ func (o Options) String() string {
 	if op := o.opacity(); op != (noise.Range{Min: DefaultMinOpacity, Max: DefaultMaxOpacity}) {
 		flags = append(flags, op.String())
 	}
+	if o.Zoom != (noise.Range{}) {
+		flags = append(flags, flagZoom+o.Zoom.String())
+	}
 	if len(flags) == 0 {
 		return Kind
 	}
@@ -100,6 +115,8 @@ func (o Options) String() string {
 //	single | corner | tiled        layout (default: all three)
 //	heldout                        the held-out fonts, shapes and words
 //	0.5 | 0.2-0.6                  opacity of the main layer (default 0.2-0.8)
+//	zoom=2 | zoom=1-4              marks sized for a frame 2 (or 1 to 4) times
+//	                               the picture, which shows a part with a mark
 //
 // for example "watermark:text", "watermark:tiled,heldout" or
 // "watermark:logo,corner,0.3-0.5". Spaces around flags are ignored and case
@@ -127,7 +144,7 @@ func parseOptions(spec string) (Options, error) {
 	if !hasParams {
 		return opts, nil
 	}
-	var content, layout, heldOut, opacity bool
+	var content, layout, heldOut, opacity, zoom bool
 	for _, flag := range strings.Split(params, ",") {
 		flag = strings.ToLower(strings.TrimSpace(flag))
 		var seen *bool
@@ -148,6 +165,12 @@ func parseOptions(spec string) (Options, error) {
 			seen, opts.HoldOut = &heldOut, true
 		case "":
 			return Options{}, fmt.Errorf("empty flag")
+		case flagZoom + flag[min(len(flag), len(flagZoom)):]:
+			r, err := parseZoom(flag[len(flagZoom):])
+			if err != nil {
+				return Options{}, err
+			}
+			seen, opts.Zoom = &zoom, r
 		default:
 			r, err := parseOpacity(flag)
 			if err != nil {
@@ -182,6 +205,21 @@ func parseOpacity(flag string) (noise.Range, error) {
 	}
 	if !(minimum >= 0 && maximum <= 1 && minimum <= maximum) || maximum == 0 {
 		return noise.Range{}, fmt.Errorf("opacity %s is not an increasing range within 0-1 above 0", flag)
+	}
+	return noise.Range{Min: minimum, Max: maximum}, nil
+}
+
+// parseZoom reads the value of a zoom flag: a factor or a range of factors
+// from 1 to MaxZoom.
+func parseZoom(v string) (noise.Range, error) {
+	lo, hi, isRange := strings.Cut(v, "-")
+	minimum, err := strconv.ParseFloat(strings.TrimSpace(lo), 64)
+	maximum := minimum
+	if err == nil && isRange {
+		maximum, err = strconv.ParseFloat(strings.TrimSpace(hi), 64)
+	}
+	if err != nil || !(minimum >= 1 && maximum <= MaxZoom && minimum <= maximum) {
+		return noise.Range{}, fmt.Errorf("zoom %q is not a factor or an increasing range within 1-%d", v, MaxZoom)
 	}
 	return noise.Range{Min: minimum, Max: maximum}, nil
 }

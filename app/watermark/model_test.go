@@ -33,6 +33,9 @@ func TestParseSpec(t *testing.T) {
 		{"watermark:logo,0.3-0.6", watermark.Options{Content: watermark.Logo, Opacity: noise.Range{Min: 0.3, Max: 0.6}},
 			"watermark:logo,0.3-0.6"},
 		{"watermark:0.2-0.8", watermark.Options{}, "watermark"},
+		{"watermark:zoom=2", watermark.Options{Zoom: noise.Fixed(2)}, "watermark:zoom=2"},
+		{"watermark:zoom=1-4,heldout", watermark.Options{HoldOut: true, Zoom: noise.Range{Min: 1, Max: 4}},
+			"watermark:heldout,zoom=1-4"},
 	}
 	for _, tt := range tests {
 		m, err := watermark.ParseSpec(tt.spec)
@@ -75,6 +78,11 @@ func TestParseSpecErrors(t *testing.T) {
 		{"watermark:0.6-0.2", "opacity 0.6-0.2"},
 		{"watermark:0", "opacity 0"},
 		{"watermark:0.2-x", `opacity "0.2-x"`},
+		{"watermark:zoom=0.5", `zoom "0.5"`},
+		{"watermark:zoom=2-20", `zoom "2-20"`},
+		{"watermark:zoom=3-2", `zoom "3-2"`},
+		{"watermark:zoom=", `zoom ""`},
+		{"watermark:zoom=2,zoom=3", `"zoom=3" repeats`},
 	}
 	for _, tt := range tests {
 		m, err := watermark.ParseSpec(tt.spec)

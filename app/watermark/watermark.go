@@ -129,7 +129,16 @@ type Options struct {
 	// 1 − (1 − Max)². The zero Range stands for DefaultMinOpacity to
 	// DefaultMaxOpacity.
 	Opacity noise.Range
+	// Zoom, when above 1, sizes and places each mark for a frame Zoom times
+	// the picture's size (drawn log-uniformly from the range per mark), of
+	// which the picture is a window showing part of the mark: training
+	// patches then meet marks at the scale they have on whole photos. The
+	// zero Range means 1.
+	Zoom noise.Range
 }
+
+// MaxZoom bounds Options.Zoom.
+const MaxZoom = 16
 
 // The opacity range of Options with a zero Opacity.
 const (
@@ -156,6 +165,9 @@ func (o Options) validate() error {
 	op := o.opacity()
 	if !(op.Min >= 0 && op.Max <= 1 && op.Min <= op.Max) {
 		return fmt.Errorf("watermark: opacity range %v-%v is not within 0-1", op.Min, op.Max)
+	}
+	if z := o.Zoom; z != (noise.Range{}) && !(z.Min >= 1 && z.Max <= MaxZoom && z.Min <= z.Max) {
+		return fmt.Errorf("watermark: zoom range %v-%v is not within 1-%d", z.Min, z.Max, MaxZoom)
 	}
 	return nil
 }
@@ -197,6 +209,20 @@ func (g *Generator) Render(width, height int, rng *rand.Rand) *Mark {
 	if width <= 0 || height <= 0 {
 		panic(fmt.Sprintf("watermark: bad size %dx%d", width, height))
 	}
+	z := g.opts.Zoom
+	if z == (noise.Range{}) || z.Max <= 1 {
+		return g.render(width, height, rng)
+	}
+	zoom := z.Min
+	if z.Max > z.Min {
+		zoom = logUniform(rng, z.Min, z.Max)
+	}
+	fw, fh := int(math.Ceil(float64(width)*zoom)), int(math.Ceil(float64(height)*zoom))
+	return g.render(fw, fh, rng).window(width, height, rng)
+}
+
+// render draws a random mark sized and placed for a width×height picture.
+func (g *Generator) render(width, height int, rng *rand.Rand) *Mark {
 	m := newMark(width, height)
 	layout := g.opts.Layout
 	if layout == AnyLayout {

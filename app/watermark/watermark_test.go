@@ -354,3 +354,38 @@ func BenchmarkRender(b *testing.B) {
 		}
 	}
 }
+
+// With a zoom, a mark is sized for a larger frame and the picture shows a
+// part of it: it still shows a mark, and single text marks get bigger.
+func TestZoomShowsPartOfALargerMark(t *testing.T) {
+	const side, seeds = 64, 24
+	coverage := func(opts watermark.Options) (least, mean float64) {
+		g, err := watermark.NewGenerator(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		least = 1
+		for s := range uint64(seeds) {
+			m := g.Render(side, side, rand.New(rand.NewPCG(s, 9)))
+			if m.Width != side || m.Height != side {
+				t.Fatalf("zoomed mark is %dx%d, want %dx%d", m.Width, m.Height, side, side)
+			}
+			c := m.Coverage(0)
+			least, mean = min(least, c), mean+c/seeds
+		}
+		return least, mean
+	}
+	single := watermark.Options{Content: watermark.Text, Layout: watermark.Single}
+	_, plain := coverage(single)
+	single.Zoom = noise.Fixed(4)
+	least, zoomed := coverage(single)
+	if least == 0 {
+		t.Error("a zoomed window shows no mark")
+	}
+	if zoomed < 1.5*plain {
+		t.Errorf("zoomed single marks cover %.3f of the picture, unzoomed %.3f: want larger marks", zoomed, plain)
+	}
+	if _, err := watermark.NewGenerator(watermark.Options{Zoom: noise.Range{Min: 0.5, Max: 2}}); err == nil {
+		t.Error("zoom below 1 accepted")
+	}
+}

@@ -1,0 +1,71 @@
+package session
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"diabolo/app/corruption"
+	"diabolo/app/noise"
+	"diabolo/convae"
+)
+
+// The fourth input channel carries the noise level for denoising and the
+// brush mask for watermark removal: empty without hints, covering every
+// changed pixel when given.
+func TestCorruptFillsTheFourthChannel(t *testing.T) {
+	const n, side = 8, 48
+	clean := convae.NewTensor(convae.Shape{N: n, C: 3, H: side, W: side})
+	for i := range clean.Data {
+		clean.Data[i] = 0.3 + 0.4*float32(i%11)/11
+	}
+	x := convae.NewTensor(convae.Shape{N: n, C: 4, H: side, W: side})
+	plane := side * side
+
+	gauss, _ := noise.Parse("gaussian:20")
+	corrupt(x, clean, gauss, rand.New(rand.NewPCG(1, 2)), "denoise", true)
+	for i := 0; i < n; i++ {
+		for _, v := range x.Item(i)[3*plane:] {
+			if d := v - 20.0/255; d > 1e-6 || d < -1e-6 {
+				t.Fatalf("noise level channel holds %g, want %g", v, 20.0/255)
+			}
+		}
+	}
+
+	mark, err := corruption.Parse("watermark")
+	if err != nil {
+		t.Fatal(err)
+	}
+	corrupt(x, clean, mark, rand.New(rand.NewPCG(1, 2)), "watermark", false)
+	for i := 0; i < n; i++ {
+		for _, v := range x.Item(i)[3*plane:] {
+			if v != 0 {
+				t.Fatal("validation inputs carry a brush mask")
+			}
+		}
+	}
+
+	hinted := 0
+	corrupt(x, clean, mark, rand.New(rand.NewPCG(5, 6)), "watermark", true)
+	for i := 0; i < n; i++ {
+		item, orig := x.Item(i), clean.Item(i)
+		mask := item[3*plane:]
+		painted := false
+		for _, v := range mask {
+			painted = painted || v == 1
+		}
+		if !painted {
+			continue
+		}
+		hinted++
+		for c := 0; c < 3; c++ {
+			for j := 0; j < plane; j++ {
+				if d := item[c*plane+j] - orig[c*plane+j]; (d > 1.0/255 || d < -1.0/255) && mask[j] != 1 {
+					t.Fatalf("patch %d: pixel %d changed by the mark but left out of the brush mask", i, j)
+				}
+			}
+		}
+	}
+	if hinted == 0 || hinted == n {
+		t.Errorf("%d of %d patches carry a brush mask, want about half", hinted, n)
+	}
+}
