@@ -16,6 +16,7 @@ import (
 	"diabolo/app/cli"
 	"diabolo/app/models"
 	"diabolo/app/picture"
+	"diabolo/app/restore"
 	"diabolo/assets"
 	_ "diabolo/internal/locale" // before Fyne reads the locale
 	"diabolo/ui"
@@ -42,6 +43,6 @@ func main() {
 // restorer restores the window's photos with the models of the store.
 type restorer struct{ store *models.Store }
 
-func (r restorer) Restore(ctx context.Context, task ui.Task, img *picture.Image, sigma float64, progress func(float64)) (*picture.Image, error) {
-	return r.store.Restore(ctx, string(task), img, sigma, progress)
+func (r restorer) Restore(ctx context.Context, task ui.Task, img *picture.Image, opts restore.Options, progress func(float64)) (*picture.Image, error) {
+	return r.store.Restore(ctx, string(task), img, opts, progress)
 }

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"diabolo/app/picture"
+	"diabolo/app/restore"
 )
 
 // writePNG writes a w×h colour gradient PNG at path, creating its folder.
@@ -71,10 +72,10 @@ type fakeRestorer struct {
 	sigmas []float64
 }
 
-func (f *fakeRestorer) Restore(ctx context.Context, task Task, img *picture.Image, sigma float64, progress func(float64)) (*picture.Image, error) {
+func (f *fakeRestorer) Restore(ctx context.Context, task Task, img *picture.Image, opts restore.Options, progress func(float64)) (*picture.Image, error) {
 	f.mu.Lock()
 	f.tasks = append(f.tasks, task)
-	f.sigmas = append(f.sigmas, sigma)
+	f.sigmas = append(f.sigmas, opts.Sigma)
 	f.mu.Unlock()
 	if f.gate != nil {
 		f.entered <- struct{}{}

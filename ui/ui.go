@@ -23,6 +23,7 @@ import (
 
 	"diabolo/app/models"
 	"diabolo/app/picture"
+	"diabolo/app/restore"
 )
 
 // Task is what a restoration does.
@@ -37,12 +38,13 @@ const (
 // Restorer restores photos; the window uses it for its Restore actions.
 type Restorer interface {
 	// Restore returns the restored version of img for task, without
-	// changing img. sigma is the noise level to remove, as a standard
-	// deviation on the 0–255 scale, for denoising models that read one; 0
-	// asks for an estimate from img. It calls progress, if not nil, with
+	// changing img. opts.Sigma is the noise level to remove, as a standard
+	// deviation on the 0–255 scale, for denoising models that read one (0
+	// asks for an estimate from img); opts.Mask and opts.Shared are the
+	// brush mask and the collection's shared mark for watermark removal. It calls progress, if not nil, with
 	// the fraction done, possibly from other goroutines. It returns ctx's
 	// error when ctx is cancelled.
-	Restore(ctx context.Context, task Task, img *picture.Image, sigma float64, progress func(done float64)) (*picture.Image, error)
+	Restore(ctx context.Context, task Task, img *picture.Image, opts restore.Options, progress func(done float64)) (*picture.Image, error)
 }
 
 // Deps are what the window starts with. The zero value is usable: without a

@@ -20,6 +20,7 @@ import (
 	"diabolo/app/models"
 	"diabolo/app/noise"
 	"diabolo/app/picture"
+	"diabolo/app/restore"
 )
 
 // Output formats offered for saving results.
@@ -360,7 +361,7 @@ func (b *workbench) runRestore(ctx context.Context, photos []*photo, c corruptio
 		if corrupted != nil {
 			input = corrupted
 		}
-		out, err := b.restorer.Restore(ctx, c.task, input, sigma, func(f float64) {
+		out, err := b.restorer.Restore(ctx, c.task, input, restore.Options{Sigma: sigma}, func(f float64) {
 			b.ui.post(func() { b.progress.SetValue((float64(i) + f) / n) })
 		})
 		if err != nil {

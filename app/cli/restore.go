@@ -6,8 +6,46 @@ import (
 	"os"
 	"os/signal"
 
+	"diabolo/app/picture"
 	"diabolo/app/restore"
+	"diabolo/app/watermark"
 )
+
+// maxCollectionPixels bounds the pixels collection mode holds in memory at
+// once (every photo, three float32 planes): 100 megapixels, 1.2 GB.
+const maxCollectionPixels = 100_000_000
+
+// estimateShared reads every input and estimates the watermark they share.
+// The error names the file that cannot be read, is of another size, or
+// makes the collection too large to hold.
+func estimateShared(ctx context.Context, inputs []string, maxPixels int) (*watermark.SharedMark, error) {
+	if len(inputs) < 2 {
+		return nil, fmt.Errorf("--collection needs two or more photos (twenty or so varied ones work well)")
+	}
+	images := make([]*picture.Image, 0, len(inputs))
+	total := 0
+	for _, in := range inputs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		img, err := picture.Load(in, picture.DecodeOptions{MaxPixels: maxPixels})
+		if err != nil {
+			return nil, err
+		}
+		if first := images; len(first) > 0 && (img.Width != first[0].Width || img.Height != first[0].Height) {
+			return nil, fmt.Errorf("%s: %d×%d, but %s is %d×%d: collection mode needs photos of one size", in, img.Width, img.Height, inputs[0], first[0].Width, first[0].Height)
+		}
+		if total += img.Width * img.Height; total > maxCollectionPixels {
+			return nil, fmt.Errorf("%s: the collection passes %d megapixels, more than collection mode holds at once; give fewer photos", in, maxCollectionPixels/1_000_000)
+		}
+		images = append(images, img)
+	}
+	shared, err := watermark.EstimateShared(images, watermark.CollectionOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("collection of %d photos: %w", len(inputs), err)
+	}
+	return shared, nil
+}
 
 func runDenoise(e *env, args []string) int {
 	return runRestore(e, "denoise", "denoise", "_denoised", args)
@@ -30,6 +68,12 @@ func runRestore(e *env, cmd, task, suffix string, args []string) int {
 	overwrite := fs.Bool("overwrite", false, "replace existing output files (and inputs, if OUT names them)")
 	tile := fs.Int("tile", 0, "tile side in pixels (default 256)")
 	maxMP := fs.Float64("max-megapixels", 100, "refuse images larger than this")
+	var maskPath *string
+	var collection *bool
+	if task == "watermark" {
+		maskPath = fs.String("mask", "", "image of the photos' size painted white (or opaque) over marks to remove for sure")
+		collection = fs.Bool("collection", false, "the inputs carry one watermark at the same place: estimate it from all of them, take it off, then let the model polish")
+	}
 	inputs, code, ok := parse(e, fs, args)
 	if !ok {
 		return code
@@ -59,6 +103,22 @@ func runRestore(e *env, cmd, task, suffix string, args []string) int {
 		Restore:   restore.Options{Sigma: *strength, Strength: *mix},
 	}
 	opts.Restore.Tile.Tile = *tile
+	if maskPath != nil && *maskPath != "" {
+		m, err := picture.Load(*maskPath, picture.DecodeOptions{MaxPixels: opts.MaxPixels})
+		if err != nil {
+			return e.fail("mask: %v", err)
+		}
+		opts.Restore.Mask = restore.MaskFromImage(m)
+	}
+	if collection != nil && *collection {
+		shared, err := estimateShared(ctx, inputs, opts.MaxPixels)
+		if err != nil {
+			return e.fail("%v", err)
+		}
+		b := shared.Bounds
+		fmt.Fprintf(e.stderr, "shared watermark found in %d photos: %d×%d pixels at (%d, %d)\n", len(inputs), b.Dx(), b.Dy(), b.Min.X, b.Min.Y)
+		opts.Restore.Shared = shared
+	}
 	bar := newProgressBar(e.stderr)
 	results := restore.Batch(ctx, r, inputs, opts, func(i int, done float64) {
 		bar.set(fmt.Sprintf("%d/%d", i+1, len(inputs)), (float64(i)+done)/float64(len(inputs)))

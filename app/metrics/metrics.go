@@ -43,3 +43,31 @@ func PSNR(a, b *picture.Image) float64 {
 	}
 	return -10 * math.Log10(mse)
 }
+
+// PSNRWhere is PSNR over the pixels where keep(i) is true (i indexes a
+// plane, 0 ≤ i < Width·Height), all three colour planes of each. It returns
+// NaN when no pixel is kept, +Inf when the kept values are identical, and
+// panics if the sizes differ.
+func PSNRWhere(a, b *picture.Image, keep func(i int) bool) float64 {
+	mustSameSize(a, b)
+	n := a.Width * a.Height
+	var sum float64
+	count := 0
+	for i := 0; i < n; i++ {
+		if !keep(i) {
+			continue
+		}
+		count++
+		for c := 0; c < picture.Channels; c++ {
+			d := float64(a.Pix[c*n+i]) - float64(b.Pix[c*n+i])
+			sum += d * d
+		}
+	}
+	switch {
+	case count == 0:
+		return math.NaN()
+	case sum == 0:
+		return math.Inf(1)
+	}
+	return -10 * math.Log10(sum/float64(count*picture.Channels))
+}

@@ -255,3 +255,25 @@ func BenchmarkSSIM(b *testing.B) {
 		metrics.SSIM(x, y)
 	}
 }
+
+func TestPSNRWhere(t *testing.T) {
+	a, b := picture.New(4, 2), picture.New(4, 2)
+	b.Plane(0)[1] = 0.5 // pixel 1 off by 0.5 in one plane of three
+	b.Plane(2)[6] = 1   // pixel 6 off by 1
+	tests := []struct {
+		name string
+		keep func(int) bool
+		want float64
+	}{
+		{"pixel 1 only", func(i int) bool { return i == 1 }, -10 * math.Log10(0.25/3)},
+		{"all but 1 and 6", func(i int) bool { return i != 1 && i != 6 }, math.Inf(1)},
+		{"everything", func(int) bool { return true }, metrics.PSNR(a, b)},
+		{"nothing", func(int) bool { return false }, math.NaN()},
+	}
+	for _, tt := range tests {
+		got := metrics.PSNRWhere(a, b, tt.keep)
+		if !(math.Abs(got-tt.want) < 1e-9 || got == tt.want || math.IsNaN(got) && math.IsNaN(tt.want)) {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

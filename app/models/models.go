@@ -367,15 +367,14 @@ func (s *Store) Describe(task string) []Field {
 }
 
 // Restore returns the restoration of img by the model of task, without
-// changing img. sigma is the noise level to remove, as a standard deviation
-// on the 0–255 scale, for models that read one; 0 estimates it from img.
-// progress, when not nil, is called with the fraction done, on the calling
+// changing img, with opts as restore.Restorer.Restore takes them (noise
+// level, brush mask, shared watermark…). progress, when not nil, is called with the fraction done, on the calling
 // goroutine. It returns ctx's error when ctx is cancelled, and an error
 // wrapping ErrNoModel when task has no model.
 //
 // The model is the one in use when Restore starts: opening another model
 // meanwhile does not disturb it.
-func (s *Store) Restore(ctx context.Context, task string, img *picture.Image, sigma float64, progress func(done float64)) (*picture.Image, error) {
+func (s *Store) Restore(ctx context.Context, task string, img *picture.Image, opts restore.Options, progress func(done float64)) (*picture.Image, error) {
 	s.mu.Lock()
 	sl, err := s.slot(task)
 	var r *restore.Restorer
@@ -389,5 +388,5 @@ func (s *Store) Restore(ctx context.Context, task string, img *picture.Image, si
 	if err != nil {
 		return nil, err
 	}
-	return r.Restore(ctx, img, restore.Options{Sigma: sigma}, progress)
+	return r.Restore(ctx, img, opts, progress)
 }

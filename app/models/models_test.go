@@ -17,6 +17,7 @@ import (
 
 	"diabolo/app/models"
 	"diabolo/app/picture"
+	"diabolo/app/restore"
 	"diabolo/assets"
 	"diabolo/convae"
 )
@@ -89,7 +90,7 @@ func TestNoBundledModel(t *testing.T) {
 	if s.Has(models.Denoise) || s.HasBundled(models.Denoise) || s.TakesNoiseLevel(models.Denoise) {
 		t.Error("Has, HasBundled or TakesNoiseLevel true without a model")
 	}
-	if _, err := s.Restore(context.Background(), models.Denoise, testImage(), 0, nil); !errors.Is(err, models.ErrNoModel) {
+	if _, err := s.Restore(context.Background(), models.Denoise, testImage(), restore.Options{}, nil); !errors.Is(err, models.ErrNoModel) {
 		t.Errorf("Restore without a model: %v, want ErrNoModel", err)
 	}
 	d := s.Describe(models.Denoise)
@@ -316,11 +317,11 @@ func TestRestoreUsesSigma(t *testing.T) {
 	img := testImage()
 	orig := img.Clone()
 	var last float64
-	low, err := s.Restore(context.Background(), models.Denoise, img, 5, func(f float64) { last = f })
+	low, err := s.Restore(context.Background(), models.Denoise, img, restore.Options{Sigma: 5}, func(f float64) { last = f })
 	if err != nil {
 		t.Fatal(err)
 	}
-	high, _ := s.Restore(context.Background(), models.Denoise, img, 60, nil)
+	high, _ := s.Restore(context.Background(), models.Denoise, img, restore.Options{Sigma: 60}, nil)
 	if !low.SameSize(img) || slices.Equal(low.Pix, high.Pix) {
 		t.Error("σ 5 and σ 60 restore identically")
 	}
@@ -332,7 +333,7 @@ func TestRestoreUsesSigma(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := s.Restore(ctx, models.Denoise, img, 0, nil); !errors.Is(err, context.Canceled) {
+	if _, err := s.Restore(ctx, models.Denoise, img, restore.Options{}, nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("Restore with a cancelled context: %v", err)
 	}
 }
@@ -350,7 +351,7 @@ func TestConcurrentRestoreAndOpen(t *testing.T) {
 	for g := range 3 {
 		wg.Go(func() {
 			for i := range 4 {
-				out, err := s.Restore(context.Background(), models.Denoise, img, float64(10*g+i), nil)
+				out, err := s.Restore(context.Background(), models.Denoise, img, restore.Options{Sigma: float64(10*g + i)}, nil)
 				if err == nil && !out.SameSize(img) {
 					err = errors.New("restored image of another size")
 				}

@@ -28,6 +28,11 @@ type Options struct {
 	// mask input reads it; with any watermark model the painted pixels take
 	// the network's output, never the input.
 	Mask []float32
+	// Shared, when not nil, is a watermark estimated from a collection of
+	// photos of the picture's size (collection mode): it is taken off the
+	// picture first, then the model polishes what is left, its footprint
+	// painted into the mask.
+	Shared *watermark.SharedMark
 	// Untouched, for watermark models, is the change (on the 0–255 scale)
 	// below which a pixel, and its surroundings, count as unmarked and are
 	// returned exactly as they were: the network fixes the marks and leaves
@@ -91,7 +96,13 @@ func (r *Restorer) Restore(ctx context.Context, img *picture.Image, opts Options
 	defer r.mu.Unlock()
 	w, h := img.Width, img.Height
 	if opts.Mask != nil && len(opts.Mask) != w*h {
-		return nil, fmt.Errorf("mask of %d values for a %d×%d picture", len(opts.Mask), w, h)
+		return nil, fmt.Errorf("the mask has %d pixels, the %d×%d picture %d", len(opts.Mask), w, h, w*h)
+	}
+	if opts.Shared != nil {
+		var err error
+		if img, opts.Mask, err = removeShared(img, opts.Shared, opts.Mask); err != nil {
+			return nil, err
+		}
 	}
 	src := img.Pix
 	if r.model.Net.Spec().In == picture.Channels+1 {
@@ -174,4 +185,49 @@ func abs(v float32) float32 {
 		return -v
 	}
 	return v
+}
+
+// sharedMargin widens the footprint of a shared mark into the brush mask
+// handed to the model, to take in the soft rim of the mark.
+const sharedMargin = 2
+
+// removeShared returns a copy of img with mark taken off, and mask with the
+// mark's footprint painted in (a new slice; mask may be nil).
+func removeShared(img *picture.Image, mark *watermark.SharedMark, mask []float32) (*picture.Image, []float32, error) {
+	if mark.Width != img.Width || mark.Height != img.Height {
+		return nil, nil, fmt.Errorf("the shared watermark was estimated on %d×%d photos, this one is %d×%d", mark.Width, mark.Height, img.Width, img.Height)
+	}
+	clean := img.Clone()
+	if err := mark.Remove(clean); err != nil {
+		return nil, nil, err
+	}
+	painted := make([]float32, img.Width*img.Height)
+	watermark.Footprint(painted, mark.Alpha, img.Width, img.Height, sharedMargin, 0)
+	for i := range mask {
+		painted[i] = max(painted[i], mask[i])
+	}
+	return clean, painted, nil
+}
+
+// MaskFromImage turns a painted mask image into a mask for Options.Mask.
+// An image with transparency is painted where it is more opaque than not
+// (strokes on a transparent layer); an opaque one where it is light (white
+// on black).
+func MaskFromImage(m *picture.Image) []float32 {
+	mask := make([]float32, m.Width*m.Height)
+	transparent := false
+	for _, a := range m.Alpha {
+		transparent = transparent || a < 1
+	}
+	r, g, b := m.Plane(0), m.Plane(1), m.Plane(2)
+	for i := range mask {
+		v := 0.299*r[i] + 0.587*g[i] + 0.114*b[i]
+		if transparent {
+			v = m.Alpha[i]
+		}
+		if v > 0.5 {
+			mask[i] = 1
+		}
+	}
+	return mask
 }

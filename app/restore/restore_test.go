@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"diabolo/app/picture"
+	"diabolo/app/watermark"
 	"diabolo/convae"
 )
 
@@ -247,7 +248,88 @@ func TestRestoreWatermarkReadsTheMaskAndKeepsTheRest(t *testing.T) {
 			}
 		}
 	}
-	if _, err := r.Restore(context.Background(), in, Options{Mask: make([]float32, 7)}, nil); err == nil || !strings.Contains(err.Error(), "mask of 7 values for a 24×20 picture") {
+	if _, err := r.Restore(context.Background(), in, Options{Mask: make([]float32, 7)}, nil); err == nil || !strings.Contains(err.Error(), "the mask has 7 pixels, the 24×20 picture 480") {
 		t.Errorf("a mask of the wrong size gave %v", err)
 	}
+}
+
+func TestMaskFromImage(t *testing.T) {
+	opaque := picture.New(3, 1)
+	copy(opaque.Pix, []float32{1, 0.2, 0.9, 1, 0.2, 0.9, 1, 0.2, 0.9}) // white, dark, light gray
+	layer := picture.New(3, 1)
+	layer.Alpha = []float32{0, 1, 0.7} // strokes on a transparent layer, whatever their colour
+	cases := []struct {
+		name string
+		img  *picture.Image
+		want []float32
+	}{
+		{"white on black", opaque, []float32{1, 0, 1}},
+		{"strokes on a transparent layer", layer, []float32{0, 1, 1}},
+	}
+	for _, c := range cases {
+		got := MaskFromImage(c.img)
+		for i := range c.want {
+			if got[i] != c.want[i] {
+				t.Errorf("%s: mask %v, want %v", c.name, got, c.want)
+				break
+			}
+		}
+	}
+}
+
+// Collection mode: the shared mark comes off before the model runs, and its
+// footprint is painted for the model; another size is refused.
+func TestRestoreRemovesASharedMark(t *testing.T) {
+	r, err := New(markModel(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const w, h = 16, 12
+	clean := picture.New(w, h)
+	for i := range clean.Pix {
+		clean.Pix[i] = 0.1 + 0.3*float32(i%5)/5
+	}
+	shared := &watermark.SharedMark{Mark: watermark.Mark{Width: w, Height: h,
+		Alpha: make([]float32, w*h), Colour: make([]float32, 3*w*h)}}
+	marked := 5*w + 5 // one marked pixel
+	shared.Alpha[marked] = 0.5
+	for c := 0; c < 3; c++ {
+		shared.Colour[c*w*h+marked] = 1
+	}
+	img := clean.Clone()
+	if err := shared.Apply(img); err != nil {
+		t.Fatal(err)
+	}
+	out, err := r.Restore(context.Background(), img, Options{Shared: shared}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// markModel adds 0.4 where the mask is painted: over the mark's
+	// footprint (sharedMargin around it); its faint change stays up to
+	// keepRadius further, and nowhere else.
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			i := y*w + x
+			want := clean.Pix[i]
+			switch d := max(abs32(x-5), abs32(y-5)); {
+			case d <= sharedMargin:
+				want += 0.4 + 0.25/255
+			case d <= sharedMargin+keepRadius:
+				want += 0.25 / 255
+			}
+			if math.Abs(float64(out.Pix[i]-want)) > 1e-5 {
+				t.Fatalf("(%d,%d) = %g, want %g", x, y, out.Pix[i], want)
+			}
+		}
+	}
+	if _, err := r.Restore(context.Background(), picture.New(w+1, h), Options{Shared: shared}, nil); err == nil || !strings.Contains(err.Error(), "estimated on 16×12 photos, this one is 17×12") {
+		t.Errorf("a picture of another size gave %v", err)
+	}
+}
+
+func abs32(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
 }

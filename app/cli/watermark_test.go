@@ -1,0 +1,190 @@
+package cli
+
+import (
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"diabolo/app/atomicfile"
+	"diabolo/app/metrics"
+	"diabolo/app/noise"
+	"diabolo/app/picture"
+	"diabolo/app/watermark"
+	"diabolo/convae"
+)
+
+// identityWatermarkModel saves a watermark model with a mask input whose
+// output layer is zero, so that it returns its input: what comes out is
+// what collection mode and the mask do alone.
+func identityWatermarkModel(t *testing.T, dir string) string {
+	t.Helper()
+	spec := convae.UNetSpec("tiny-wm", convae.UNetConfig{Width: 4, Levels: 1, Blocks: 1, Unshuffle: true, NoiseLevel: true})
+	net, err := convae.NewNet(spec, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clear(net.Param("out.weight"))
+	clear(net.Param("out.bias"))
+	path := filepath.Join(dir, "wm.dae")
+	m := &convae.Model{Net: net, Meta: convae.Metadata{Task: "watermark"}}
+	if err := atomicfile.Write(path, 0o644, m.Save); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// markedCollection writes n varied photos of w×h carrying one mark at the
+// same place, and returns their paths and clean versions.
+func markedCollection(t *testing.T, dir string, n, w, h int) ([]string, []*picture.Image) {
+	t.Helper()
+	gen, err := watermark.NewGenerator(watermark.Options{Content: watermark.Logo, Layout: watermark.Single, Opacity: noise.Fixed(0.5)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mark := gen.Render(w, h, rand.New(rand.NewPCG(7, 7)))
+	var paths []string
+	var clean []*picture.Image
+	for k := range n {
+		rng := rand.New(rand.NewPCG(uint64(k), 3))
+		img := picture.New(w, h)
+		var base [3]float32
+		for c := range base {
+			base[c] = 0.2 + 0.6*rng.Float32()
+		}
+		fx, fy := 0.05+0.2*rng.Float64(), 0.05+0.2*rng.Float64()
+		for c := 0; c < 3; c++ {
+			for y := 0; y < h; y++ {
+				for x := 0; x < w; x++ {
+					v := float64(base[c]) + 0.15*math.Sin(fx*float64(x)+fy*float64(y)+float64(c)) + 0.05*rng.Float64()
+					img.Pix[c*w*h+y*w+x] = float32(min(max(v, 0), 1))
+				}
+			}
+		}
+		img.Quantize()
+		clean = append(clean, img.Clone())
+		if err := mark.Apply(img); err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, "photo"+string(rune('a'+k))+".png")
+		if err := picture.Save(p, img, picture.SaveOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	return paths, clean
+}
+
+func TestRemoveWatermarkCollectionMode(t *testing.T) {
+	dir := t.TempDir()
+	model := identityWatermarkModel(t, dir)
+	paths, clean := markedCollection(t, dir, 12, 96, 64)
+	out := filepath.Join(dir, "out")
+	code, stdout, stderr := run(append([]string{"remove-watermark", "--model", model, "--collection", "-o", out}, paths...)...)
+	if code != 0 {
+		t.Fatalf("code %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "shared watermark found in 12 photos") {
+		t.Errorf("stderr does not report the shared mark: %q", stderr)
+	}
+	var before, after float64
+	for i, p := range paths {
+		marked, err := picture.Load(p, picture.DecodeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := strings.TrimSuffix(filepath.Base(p), ".png") + "_clean.png"
+		res, err := picture.Load(filepath.Join(out, name), picture.DecodeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before += metrics.PSNR(marked, clean[i]) / float64(len(paths))
+		after += metrics.PSNR(res, clean[i]) / float64(len(paths))
+	}
+	if after < before+8 {
+		t.Errorf("collection mode: %.1f dB before, %.1f dB after; want 8 dB better", before, after)
+	}
+	t.Logf("collection mode: %.1f dB before, %.1f dB after", before, after)
+}
+
+func TestRemoveWatermarkBadInputs(t *testing.T) {
+	dir := t.TempDir()
+	model := identityWatermarkModel(t, dir)
+	a, b := filepath.Join(dir, "a.png"), filepath.Join(dir, "b.png")
+	writePNG(t, a, 40, 30)
+	writePNG(t, b, 41, 30)
+	smallMask := filepath.Join(dir, "mask.png")
+	writePNG(t, smallMask, 8, 8)
+	cases := []struct {
+		name    string
+		args    []string
+		code    int
+		mention string
+	}{
+		{"mask of another size", []string{"--mask", smallMask, "-o", filepath.Join(dir, "o1.png"), a}, 1, "a.png: the mask has 64 pixels, the 40×30 picture 1200"},
+		{"unreadable mask", []string{"--mask", filepath.Join(dir, "none.png"), "-o", filepath.Join(dir, "o2.png"), a}, 1, "none.png"},
+		{"collection of one", []string{"--collection", "-o", filepath.Join(dir, "o3"), a}, 1, "two or more photos"},
+		{"collection of two sizes", []string{"--collection", "-o", filepath.Join(dir, "o4"), a, b}, 1, "b.png: 41×30, but"},
+	}
+	for _, c := range cases {
+		code, _, stderr := run(append([]string{"remove-watermark", "--model", model}, c.args...)...)
+		if code != c.code || !strings.Contains(stderr, c.mention) {
+			t.Errorf("%s: code %d, stderr %q; want %d and %q", c.name, code, stderr, c.code, c.mention)
+		}
+	}
+	if code, _, stderr := run("denoise", "--mask", smallMask, "-o", filepath.Join(dir, "o5.png"), a); code != 2 {
+		t.Errorf("denoise --mask: code %d, stderr %q; want a usage error", code, stderr)
+	}
+}
+
+func TestEvalWatermark(t *testing.T) {
+	dir := t.TempDir()
+	model := identityWatermarkModel(t, dir)
+	data := filepath.Join(dir, "photos")
+	if err := os.Mkdir(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = markedCollection(t, data, 10, 96, 64) // their marks do not matter: eval marks the photos itself
+	mean := regexp.MustCompile(`(?m)^mean of 10 \S+ +([0-9.]+) +([0-9.]+) +[0-9.]+ +([0-9.]+) +([0-9.]+) +(\S+)`)
+
+	code, stdout, stderr := run("eval", "--task", "watermark", "--model", model, "--data", data, "--noise", "watermark:logo,single,0.6")
+	if code != 0 || !strings.Contains(stdout, "mark in dB") {
+		t.Fatalf("eval: code %d\n%s\n%s", code, stdout, stderr)
+	}
+	m := mean.FindStringSubmatch(stdout)
+	if m == nil {
+		t.Fatalf("no mean row:\n%s", stdout)
+	}
+	// The identity model changes nothing: output equals input, inside the
+	// marks too, and outside them nothing differs from the clean photo.
+	if m[1] != m[2] || m[3] != m[4] || m[5] != "+Inf" {
+		t.Errorf("identity model: noisy/output %s/%s, inside %s/%s, outside %s; want equal pairs and +Inf outside", m[1], m[2], m[3], m[4], m[5])
+	}
+
+	code, stdout, stderr = run("eval", "--task", "watermark", "--model", model, "--data", data, "--noise", "watermark:logo,single,0.6", "--collection")
+	if code != 0 {
+		t.Fatalf("eval --collection: code %d\n%s\n%s", code, stdout, stderr)
+	}
+	if m = mean.FindStringSubmatch(stdout); m == nil {
+		t.Fatalf("no mean row:\n%s", stdout)
+	}
+	if before, after := parseFloat(t, m[3]), parseFloat(t, m[4]); after < before+8 {
+		t.Errorf("collection mode inside the mark: %.1f dB before, %.1f after; want 8 dB better", before, after)
+	}
+	if code, _, stderr = run("eval", "--task", "watermark", "--model", model, "--data", data, "--noise", "gaussian:25", "--collection"); code != 2 || !strings.Contains(stderr, "--collection needs a watermark") {
+		t.Errorf("--collection with noise: code %d, stderr %q", code, stderr)
+	}
+}
+
+func parseFloat(t *testing.T, s string) float64 {
+	t.Helper()
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
