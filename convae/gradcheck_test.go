@@ -50,6 +50,7 @@ func TestGradientsFiniteDifference(t *testing.T) {
 		{"concat", func() layer { return concatLayer{} }, []Shape{{2, 2, 3, 3}, {2, 1, 3, 3}}, nil},
 		{"add", func() layer { return addLayer{} }, []Shape{{2, 2, 3, 3}, {2, 2, 3, 3}}, nil},
 		{"residual", func() layer { return residualLayer{sign: -1} }, []Shape{{2, 3, 3, 3}, {2, 4, 3, 3}}, nil},
+		{"unblend", func() layer { return &unblendLayer{} }, []Shape{{2, 4, 3, 3}, {2, 4, 3, 3}}, nil},
 	}
 	rng := rand.New(rand.NewPCG(7, 7))
 	for _, c := range cases {
@@ -65,6 +66,15 @@ func TestGradientsFiniteDifference(t *testing.T) {
 			var inputs []*Tensor
 			for _, s := range c.inputs {
 				inputs = append(inputs, &Tensor{Shape: s, Data: randVec(rng, s.Len())})
+			}
+			if _, ok := l.(*unblendLayer); ok {
+				// Opacity logits about UnblendOffset: marks of opacity ½
+				// or so, where every term of the gradient matters.
+				for n := 0; n < inputs[0].N; n++ {
+					for i := range inputs[0].Item(n)[:inputs[0].H*inputs[0].W] {
+						inputs[0].Item(n)[i] += UnblendOffset
+					}
+				}
 			}
 			shapes := make([]Shape, len(inputs))
 			for i, in := range inputs {
@@ -105,7 +115,9 @@ func TestGradientsFiniteDifference(t *testing.T) {
 				}
 			}
 			for i, in := range inputs {
-				if _, isRes := l.(residualLayer); isRes && i == 1 {
+				_, isRes := l.(residualLayer)
+				_, isUnblend := l.(*unblendLayer)
+				if (isRes || isUnblend) && i == 1 {
 					// Only the first Out channels of the network input are read.
 					check("dx1", in.Data, dx[i].Data)
 					continue

@@ -108,6 +108,8 @@ func (n *Net) compile() {
 			add(addLayer{}, cur, saved[op.From])
 		case OpResidual:
 			add(residualLayer{sign: op.Sign}, cur, 0)
+		case OpUnblend:
+			add(&unblendLayer{}, cur, 0)
 		}
 	}
 }
@@ -153,6 +155,27 @@ func (n *Net) SetWorkers(k int) {
 
 // Workers returns the number of goroutines a pass is spread over.
 func (n *Net) Workers() int { return len(n.ws) }
+
+// SetMarkTarget gives the unblend ops of the network (OpUnblend) the true
+// marks of the next batches, for inputs of N×C×H×W: their opacity alpha
+// (N·H·W values in [0, 1]) and colour (N·Out·H·W values in [0, 1], read
+// where alpha is above 0). Backward then adds weight times the gradients of
+// two mean binary cross-entropies: of the predicted opacity over
+// UnblendMaxOpacity against alpha over it, and of the predicted colour
+// against colour, weighted by that opacity. These auxiliary targets teach
+// the network where marks are and what colour they have, which the main
+// loss alone teaches only slowly. Nil slices remove the targets. It reports
+// whether the network has an unblend op.
+func (n *Net) SetMarkTarget(alpha, colour []float32, weight float32) bool {
+	found := false
+	for _, nd := range n.nodes {
+		if u, ok := nd.layer.(*unblendLayer); ok {
+			u.alpha, u.colour, u.weight = alpha, colour, weight
+			found = true
+		}
+	}
+	return found
+}
 
 // Spec returns the architecture of n.
 func (n *Net) Spec() Spec { return n.spec }

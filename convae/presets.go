@@ -21,7 +21,7 @@ func presetTable() []Preset {
 		{"ref", "RefAE, the reference U-Net of torch_twin.py (width 32): the speed yardstick", RefSpec(32)},
 		{"unet-s", "small U-Net with skips, predicting the noise (residual)", UNetSpec("unet-s", UNetConfig{Width: 16, Levels: 2, Blocks: 1})},
 		{"unet-m", "U-Net on a pixel-unshuffled half-resolution image with a noise-level input, like FFDNet", UNetSpec("unet-m", UNetConfig{Width: 32, Levels: 2, Blocks: 2, Unshuffle: true, NoiseLevel: true})},
-		{"unet-wm", "three-level U-Net on a pixel-unshuffled image with a mask input, reaching 147 pixels around each pixel: for watermark removal", UNetSpec("unet-wm", UNetConfig{Width: 32, Levels: 3, Blocks: 2, Unshuffle: true, NoiseLevel: true})},
+		{"unet-wm", "watermark remover: three-level U-Net on a pixel-unshuffled image with a mask input, reaching 147 pixels around each pixel, that predicts each mark's opacity and colour and takes it off", UNetSpec("unet-wm", UNetConfig{Width: 32, Levels: 3, Blocks: 2, Unshuffle: true, NoiseLevel: true, Unblend: true})},
 		{"unet-l", "larger noise-level-aware U-Net on a pixel-unshuffled image", UNetSpec("unet-l", UNetConfig{Width: 48, Levels: 3, Blocks: 2, Unshuffle: true, NoiseLevel: true})},
 	}
 }
@@ -107,6 +107,10 @@ type UNetConfig struct {
 	// NoiseLevel takes a fourth input channel: a noise-level map for a
 	// denoiser, a brush mask for a watermark remover.
 	NoiseLevel bool
+	// Unblend predicts a visible mark's opacity and colour and takes it off
+	// the input (OpUnblend) instead of predicting the noise: for watermark
+	// removal.
+	Unblend bool
 }
 
 // UNetSpec returns a U-Net autoencoder with skip connections that predicts
@@ -139,11 +143,15 @@ func UNetSpec(name string, cfg UNetConfig) Spec {
 			ops = append(ops, conv3(fmt.Sprintf("dec%d_%d", l, b), w), relu)
 		}
 	}
-	if cfg.Unshuffle {
-		ops = append(ops, conv3("out", 3*4), Op{Kind: OpPixelShuffle, Factor: 2})
-	} else {
-		ops = append(ops, conv3("out", 3))
+	outC, last := 3, Op{Kind: OpResidual, Sign: -1}
+	if cfg.Unblend {
+		outC, last = 4, Op{Kind: OpUnblend}
 	}
-	ops = append(ops, Op{Kind: OpResidual, Sign: -1})
+	if cfg.Unshuffle {
+		ops = append(ops, conv3("out", outC*4), Op{Kind: OpPixelShuffle, Factor: 2})
+	} else {
+		ops = append(ops, conv3("out", outC))
+	}
+	ops = append(ops, last)
 	return Spec{Name: name, In: in, Out: 3, Ops: ops}
 }

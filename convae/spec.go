@@ -19,6 +19,22 @@ const (
 	OpConcat         = "concat"          // [current, saved From] along channels
 	OpAdd            = "add"             // current + saved From
 	OpResidual       = "residual"        // input[:Out] + Sign·current: the net predicts the noise
+	OpUnblend        = "unblend"         // input[:Out] with a predicted mark taken off (see UnblendMaxOpacity)
+)
+
+// An unblend op reads Out+1 channels: a, then w_1 … w_Out. It takes off
+// the input's first Out channels x a visible mark of opacity
+// α = UnblendMaxOpacity·σ(a − UnblendOffset) and colour W = σ(w), inverting
+// the alpha blend x = (1 − α)·y + α·W:
+//
+//	y = (x − α·W) / (1 − α)
+//
+// so the network predicts where a watermark is and what colour it has, and
+// the photo under it passes through untouched. The offset makes a fresh
+// network start close to the identity.
+const (
+	UnblendMaxOpacity = 0.95
+	UnblendOffset     = 5
 )
 
 // Limits that keep a spec (and so a model file) from asking for absurd sizes.
@@ -292,6 +308,11 @@ func (s Spec) layout() (layout, error) {
 			if down != up || c != s.Out || s.Out > s.In {
 				return l, specErr("%s: needs a full-size activation of %d channels and at least as many inputs", where, s.Out)
 			}
+		case OpUnblend:
+			if down != up || c != s.Out+1 || s.Out > s.In {
+				return l, specErr("%s: needs a full-size activation of %d channels (opacity and colour) and at least %d inputs", where, s.Out+1, s.Out)
+			}
+			c = s.Out
 		default:
 			return l, specErr("%s: unknown op", where)
 		}

@@ -90,7 +90,7 @@ func runEval(e *env, args []string) int {
 			// One mark, drawn once, at the same place on every photo.
 			rng = rand.New(rand.NewPCG(*seed, 0))
 		}
-		noise.ApplyMarked(nm, c.noisy, rng, c.opacity)
+		noise.ApplyMarked(nm, c.noisy, rng, c.opacity, nil)
 		if !*exact {
 			c.noisy.Quantize()
 		}

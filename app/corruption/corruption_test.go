@@ -81,7 +81,7 @@ func TestApplyMarkedRecordsTheMark(t *testing.T) {
 		plain, marked := base.Clone(), base.Clone()
 		m.Apply(plain, rand.New(rand.NewPCG(3, 4)))
 		mask := make([]float32, base.Width*base.Height)
-		noise.ApplyMarked(m, marked, rand.New(rand.NewPCG(3, 4)), mask)
+		noise.ApplyMarked(m, marked, rand.New(rand.NewPCG(3, 4)), mask, nil)
 		for i := range plain.Pix {
 			if plain.Pix[i] != marked.Pix[i] {
 				t.Fatalf("%s: ApplyMarked differs from Apply at %d", c.spec, i)

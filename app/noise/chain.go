@@ -72,26 +72,29 @@ func (ch Chain) String() string {
 // watermark) and can say where.
 type Marker interface {
 	Model
-	// ApplyMarked is Apply that also raises mask[i] to at least the
-	// opacity of the mark at pixel i. mask holds img.Width*img.Height values.
-	ApplyMarked(img *picture.Image, rng *rand.Rand, mask []float32) Level
+	// ApplyMarked is Apply that also raises mask[i] to the opacity of the
+	// mark at pixel i where that is higher, and then writes the mark's
+	// colour into colour (three planes, like img.Pix) unless colour is nil.
+	// mask holds img.Width*img.Height values.
+	ApplyMarked(img *picture.Image, rng *rand.Rand, mask, colour []float32) Level
 }
 
 // ApplyMarked applies m to img as m.Apply does, drawing the same random
 // numbers, and records in mask (img.Width*img.Height values, which it does
 // not clear) the opacity of any visible mark that m, or a step of a Chain,
-// lays over the picture.
-func ApplyMarked(m Model, img *picture.Image, rng *rand.Rand, mask []float32) Level {
+// lays over the picture, and in colour (three planes; nil to skip) its
+// colour where it is the most opaque mark so far.
+func ApplyMarked(m Model, img *picture.Image, rng *rand.Rand, mask, colour []float32) Level {
 	switch m := m.(type) {
 	case Marker:
-		return m.ApplyMarked(img, rng, mask)
+		return m.ApplyMarked(img, rng, mask, colour)
 	case Chain:
 		if len(m) == 0 {
 			return m.Apply(img, rng)
 		}
 		var variance float64
 		for _, step := range m {
-			l := float64(ApplyMarked(step, img, rng, mask))
+			l := float64(ApplyMarked(step, img, rng, mask, colour))
 			variance += l * l
 		}
 		return Level(math.Sqrt(variance))

@@ -14,35 +14,63 @@ import (
 // would; the other patches leave it empty, as when the user paints nothing.
 const HintProbability = 0.5
 
+// MarkWeight weighs the auxiliary losses on the marks' opacity and colour
+// against the main loss when a watermark network unblends marks (see
+// convae.Net.SetMarkTarget).
+const MarkWeight = 1
+
+// markTargets holds the true marks of a batch of N patches: opacity (N
+// planes) and colour (N×3 planes).
+type markTargets struct {
+	alpha, colour []float32
+}
+
+func newMarkTargets(n, plane int) *markTargets {
+	return &markTargets{alpha: make([]float32, n*plane), colour: make([]float32, n*picture.Channels*plane)}
+}
+
 // corrupt makes the network inputs x from the clean patches: each is
 // corrupted by model. A fourth input channel, when the network reads one,
 // holds the noise level drawn (task "denoise") or, for task "watermark",
 // the brush mask: empty, or — when hints is set, for a random half of the
-// patches — the marks' footprint widened by a few pixels.
-func corrupt(x, clean *convae.Tensor, model noise.Model, rng *rand.Rand, task string, hints bool) {
+// patches — the marks' footprint widened by a few pixels. marks, when not
+// nil, receives the marks of every patch.
+func corrupt(x, clean *convae.Tensor, marks *markTargets, model noise.Model, rng *rand.Rand, task string, hints bool) {
 	plane := clean.H * clean.W
-	var opacity []float32
+	var scratch []float32
 	for i := 0; i < x.N; i++ {
 		item := x.Item(i)
 		copy(item, clean.Item(i))
 		img := &picture.Image{Width: clean.W, Height: clean.H, Pix: item[:picture.Channels*plane]}
+		var opacity, colour []float32
+		switch {
+		case marks != nil:
+			opacity = marks.alpha[i*plane : (i+1)*plane]
+			colour = marks.colour[i*picture.Channels*plane : (i+1)*picture.Channels*plane]
+			clear(colour)
+		case task == "watermark" && x.C > picture.Channels:
+			if scratch == nil {
+				scratch = make([]float32, plane)
+			}
+			opacity = scratch
+		}
+		var level noise.Level
+		if opacity != nil {
+			clear(opacity)
+			level = noise.ApplyMarked(model, img, rng, opacity, colour)
+		} else {
+			level = model.Apply(img, rng)
+		}
 		if x.C == picture.Channels {
-			model.Apply(img, rng)
 			continue
 		}
 		extra := item[picture.Channels*plane:]
 		if task != "watermark" {
-			level := model.Apply(img, rng)
 			for j := range extra {
 				extra[j] = float32(level)
 			}
 			continue
 		}
-		if opacity == nil {
-			opacity = make([]float32, plane)
-		}
-		clear(opacity)
-		noise.ApplyMarked(model, img, rng, opacity)
 		clear(extra)
 		if hints && rng.Float64() < HintProbability {
 			watermark.Footprint(extra, opacity, clean.W, clean.H, 1+rng.IntN(6), markThreshold)

@@ -22,7 +22,7 @@ func TestCorruptFillsTheFourthChannel(t *testing.T) {
 	plane := side * side
 
 	gauss, _ := noise.Parse("gaussian:20")
-	corrupt(x, clean, gauss, rand.New(rand.NewPCG(1, 2)), "denoise", true)
+	corrupt(x, clean, nil, gauss, rand.New(rand.NewPCG(1, 2)), "denoise", true)
 	for i := 0; i < n; i++ {
 		for _, v := range x.Item(i)[3*plane:] {
 			if d := v - 20.0/255; d > 1e-6 || d < -1e-6 {
@@ -35,7 +35,7 @@ func TestCorruptFillsTheFourthChannel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	corrupt(x, clean, mark, rand.New(rand.NewPCG(1, 2)), "watermark", false)
+	corrupt(x, clean, nil, mark, rand.New(rand.NewPCG(1, 2)), "watermark", false)
 	for i := 0; i < n; i++ {
 		for _, v := range x.Item(i)[3*plane:] {
 			if v != 0 {
@@ -45,7 +45,7 @@ func TestCorruptFillsTheFourthChannel(t *testing.T) {
 	}
 
 	hinted := 0
-	corrupt(x, clean, mark, rand.New(rand.NewPCG(5, 6)), "watermark", true)
+	corrupt(x, clean, nil, mark, rand.New(rand.NewPCG(5, 6)), "watermark", true)
 	for i := 0; i < n; i++ {
 		item, orig := x.Item(i), clean.Item(i)
 		mask := item[3*plane:]
@@ -67,5 +67,41 @@ func TestCorruptFillsTheFourthChannel(t *testing.T) {
 	}
 	if hinted == 0 || hinted == n {
 		t.Errorf("%d of %d patches carry a brush mask, want about half", hinted, n)
+	}
+}
+
+// The mark targets of a batch hold each patch's opacity and colour: the
+// input is the clean patch with that mark blended over it.
+func TestCorruptRecordsTheMarks(t *testing.T) {
+	const n, side = 4, 40
+	plane := side * side
+	clean := convae.NewTensor(convae.Shape{N: n, C: 3, H: side, W: side})
+	for i := range clean.Data {
+		clean.Data[i] = 0.2 + 0.6*float32(i%13)/13
+	}
+	x := convae.NewTensor(convae.Shape{N: n, C: 4, H: side, W: side})
+	mark, err := corruption.Parse("watermark:0.5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	marks := newMarkTargets(n, plane)
+	corrupt(x, clean, marks, mark, rand.New(rand.NewPCG(8, 8)), "watermark", false)
+	marked := 0
+	for k := 0; k < n; k++ {
+		for c := 0; c < 3; c++ {
+			for i := 0; i < plane; i++ {
+				a := marks.alpha[k*plane+i]
+				want := (1-a)*clean.Item(k)[c*plane+i] + a*marks.colour[(k*3+c)*plane+i]
+				if d := x.Item(k)[c*plane+i] - want; d > 1e-5 || d < -1e-5 {
+					t.Fatalf("patch %d channel %d pixel %d: input %g, clean blended with the recorded mark %g", k, c, i, x.Item(k)[c*plane+i], want)
+				}
+				if a > 0 && c == 0 {
+					marked++
+				}
+			}
+		}
+	}
+	if marked == 0 {
+		t.Error("no marked pixel recorded")
 	}
 }

@@ -178,6 +178,9 @@ type run struct {
 	lrScale float64 // halved after each numerical blow-up
 
 	x, clean *convae.Tensor
+	// marks holds the true marks of each training patch, the auxiliary
+	// targets of networks that unblend marks; nil otherwise.
+	marks *markTargets
 	n2n      *neighbor2neighbor // self-supervised mode only
 	val      *validation
 	good     snapshot // the last state known to be finite
@@ -245,6 +248,12 @@ func newRun(cfg Config) (*run, error) {
 	r.rng = rand.New(rand.NewPCG(cfg.Seed, uint64(r.step)+1))
 	r.x = convae.NewTensor(convae.Shape{N: cfg.Batch, C: spec.In, H: cfg.Patch, W: cfg.Patch})
 	r.clean = convae.NewTensor(convae.Shape{N: cfg.Batch, C: spec.Out, H: cfg.Patch, W: cfg.Patch})
+	if cfg.Task == "watermark" {
+		r.marks = newMarkTargets(cfg.Batch, cfg.Patch*cfg.Patch)
+		if !net.SetMarkTarget(r.marks.alpha, r.marks.colour, MarkWeight) {
+			r.marks = nil
+		}
+	}
 	if cfg.Mode == SelfSupervised {
 		if (cfg.Patch/2)%spec.Multiple() != 0 {
 			return nil, fmt.Errorf("self-supervised training halves the patch: %d/2 must be a multiple of %d for network %q", cfg.Patch, spec.Multiple(), spec.Name)
@@ -319,7 +328,7 @@ func (r *run) loop() (*convae.Model, error) {
 		if cfg.Mode == SelfSupervised {
 			loss = r.n2n.step(r, r.clean)
 		} else {
-			corrupt(r.x, r.clean, cfg.Noise, r.rng, cfg.Task, true)
+			corrupt(r.x, r.clean, r.marks, cfg.Noise, r.rng, cfg.Task, true)
 			loss = r.trainer.Step(r.x, r.clean)
 		}
 		r.step++
@@ -472,11 +481,11 @@ func newValidation(cfg Config, spec convae.Spec) (*validation, error) {
 	}
 	if cfg.Noise == nil {
 		// The crops are noisy photos: show what the network makes of them.
-		corrupt(v.x, v.clean, noise.None{}, nil, cfg.Task, false)
+		corrupt(v.x, v.clean, nil, noise.None{}, nil, cfg.Task, false)
 		v.clean = nil
 		return v, nil
 	}
-	corrupt(v.x, v.clean, cfg.Noise, rand.New(rand.NewPCG(cfg.Seed, 12345)), cfg.Task, false)
+	corrupt(v.x, v.clean, nil, cfg.Noise, rand.New(rand.NewPCG(cfg.Seed, 12345)), cfg.Task, false)
 	for i := range crops {
 		v.noisyPSNR += metrics.PSNR(v.view(v.x, i), v.view(v.clean, i)) / float64(n)
 	}

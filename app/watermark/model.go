@@ -58,12 +58,22 @@ func (m *Model) Apply(img *picture.Image, rng *rand.Rand) noise.Level {
 }
 
 // ApplyMarked implements noise.Marker: Apply that also raises mask[i] to
-// the mark's opacity at pixel i.
-func (m *Model) ApplyMarked(img *picture.Image, rng *rand.Rand, mask []float32) noise.Level {
+// the mark's opacity at pixel i and, where it does and colour is not nil,
+// writes the mark's colour there.
+func (m *Model) ApplyMarked(img *picture.Image, rng *rand.Rand, mask, colour []float32) noise.Level {
 	mark := m.gen.Render(img.Width, img.Height, rng)
 	_ = mark.Apply(img)
+	n := len(mark.Alpha)
 	for i, a := range mark.Alpha {
-		mask[i] = max(mask[i], a)
+		if a <= mask[i] {
+			continue
+		}
+		mask[i] = a
+		if colour != nil {
+			for c := 0; c < picture.Channels; c++ {
+				colour[c*n+i] = mark.Colour[c*n+i]
+			}
+		}
 	}
 	return noise.Level(mark.MeanAlpha())
 }

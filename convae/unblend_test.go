@@ -1,0 +1,124 @@
+package convae
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+// A mark laid over a picture by alpha blending comes off exactly when the
+// unblend op is given its opacity and colour.
+func TestUnblendInvertsTheAlphaBlend(t *testing.T) {
+	logit := func(p float64) float32 { return float32(math.Log(p / (1 - p))) }
+	cases := []struct {
+		alpha, colour, clean float64
+	}{
+		{0.475, 0.5, 0.3},
+		{0.8, 1, 0.1},
+		{0.2, 0, 0.9},
+		{1e-4, 0.7, 0.5},
+	}
+	cur := NewTensor(Shape{N: 1, C: 4, H: 1, W: len(cases)})
+	x := NewTensor(Shape{N: 1, C: 4, H: 1, W: len(cases)})
+	p := len(cases)
+	for i, c := range cases {
+		cur.Data[i] = logit(c.alpha/UnblendMaxOpacity) + UnblendOffset
+		for ch := 0; ch < 3; ch++ {
+			cur.Data[(ch+1)*p+i] = logit(c.colour*0.98 + 0.01)
+			x.Data[ch*p+i] = float32((1-c.alpha)*c.clean + c.alpha*(c.colour*0.98+0.01))
+		}
+		x.Data[3*p+i] = 1 // a mask channel, which unblend does not read
+	}
+	y := NewTensor(Shape{N: 1, C: 3, H: 1, W: p})
+	(&unblendLayer{}).forward([]*worker{{}}, []*Tensor{cur, x}, y)
+	for i, c := range cases {
+		for ch := 0; ch < 3; ch++ {
+			if got := y.Data[ch*p+i]; math.Abs(float64(got)-c.clean) > 1e-5 {
+				t.Errorf("α %g, colour %g: unblended %g, want %g", c.alpha, c.colour, got, c.clean)
+			}
+		}
+	}
+}
+
+func TestUnblendSpecs(t *testing.T) {
+	spec := UNetSpec("u", UNetConfig{Width: 4, Levels: 1, Blocks: 1, Unshuffle: true, NoiseLevel: true, Unblend: true})
+	if err := spec.Validate(); err != nil {
+		t.Fatalf("U-Net with unblend: %v", err)
+	}
+	net, err := NewNet(spec, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A fresh network starts close to the identity.
+	x := NewTensor(Shape{N: 1, C: 4, H: 16, W: 16})
+	for i := range x.Data {
+		x.Data[i] = float32(i%17) / 17
+	}
+	y := net.Forward(x)
+	for i, v := range y.Data {
+		if d := math.Abs(float64(v - x.Data[i])); d > 0.05 {
+			t.Fatalf("fresh unblend net changes value %d by %g", i, d)
+		}
+	}
+	bad := Spec{Name: "bad", In: 3, Out: 3, Ops: []Op{{Kind: OpConv, Name: "c", Out: 3, Kernel: 1}, {Kind: OpUnblend}}}
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "needs a full-size activation of 4 channels") {
+		t.Errorf("unblend after 3 channels: %v", err)
+	}
+}
+
+// With mark targets, Backward adds the gradient of weight × the mean binary
+// cross-entropies between σ(a − offset) and target/max, and between σ(w)
+// and the target colour weighted by target/max, checked here against
+// finite differences of those losses alone.
+func TestUnblendMarkTargetGradient(t *testing.T) {
+	const n, h, w, weight = 2, 2, 3, 0.7
+	p := h * w
+	cur := NewTensor(Shape{N: n, C: 4, H: h, W: w})
+	x := NewTensor(Shape{N: n, C: 4, H: h, W: w})
+	target := make([]float32, n*p)
+	for i := range cur.Data {
+		cur.Data[i] = float32(i%7)/3 - 1 + UnblendOffset
+	}
+	for i := range target {
+		target[i] = float32(i%4) / 4
+	}
+	colour := make([]float32, n*3*p)
+	for i := range colour {
+		colour[i] = float32(i%5) / 5
+	}
+	bce := func(a []float32) float64 {
+		var s float64
+		for k := 0; k < n; k++ {
+			for i := 0; i < p; i++ {
+				q := 1 / (1 + math.Exp(-float64(a[k*4*p+i]-UnblendOffset)))
+				want := float64(target[k*p+i]) / UnblendMaxOpacity
+				s -= want*math.Log(q) + (1-want)*math.Log(1-q)
+				for c := 0; c < 3; c++ {
+					r := 1 / (1 + math.Exp(-float64(a[k*4*p+(c+1)*p+i])))
+					tc := float64(colour[(k*3+c)*p+i])
+					s -= want * (tc*math.Log(r) + (1-tc)*math.Log(1-r))
+				}
+			}
+		}
+		return weight * s / float64(n*p)
+	}
+	l := &unblendLayer{alpha: target, colour: colour, weight: weight}
+	y := NewTensor(Shape{N: n, C: 3, H: h, W: w})
+	dc := NewTensor(cur.Shape)
+	l.backward([]*worker{{}}, []*Tensor{cur, x}, y, NewTensor(y.Shape), []*Tensor{dc, nil})
+	for k := 0; k < n; k++ {
+		for i := 0; i < 4*p; i++ {
+			j := k*4*p + i
+			const step = 1e-2
+			saved := cur.Data[j]
+			cur.Data[j] = saved + step
+			up := bce(cur.Data)
+			cur.Data[j] = saved - step
+			down := bce(cur.Data)
+			cur.Data[j] = saved
+			if num := (up - down) / (2 * step); math.Abs(num-float64(dc.Data[j])) > 1e-4 {
+				t.Errorf("item %d pixel %d: backward %g, finite difference %g", k, i, dc.Data[j], num)
+			}
+		}
+	}
+}
