@@ -181,9 +181,9 @@ type run struct {
 	// marks holds the true marks of each training patch, the auxiliary
 	// targets of networks that unblend marks; nil otherwise.
 	marks *markTargets
-	n2n      *neighbor2neighbor // self-supervised mode only
-	val      *validation
-	good     snapshot // the last state known to be finite
+	n2n   *neighbor2neighbor // self-supervised mode only
+	val   *validation
+	good  snapshot // the last state known to be finite
 }
 
 // samplerFunc fills n clean patches of side p into dst.
