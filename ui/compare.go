@@ -39,6 +39,14 @@ func (k compareKind) titles() [3]string {
 	}
 }
 
+// resultPane returns the pane that shows the restoration.
+func (k compareKind) resultPane() int {
+	if k == kindSynthetic {
+		return 2
+	}
+	return 1
+}
+
 // sliderPanes returns the panes that the before/after slider shows left and
 // right of its divider.
 func (k compareKind) sliderPanes() (before, after int) {
@@ -134,12 +142,14 @@ func scoreLine(m, ref *picture.Image) string {
 }
 
 // compareView shows a photo at three stages side by side (or two of them
-// under a before/after slider), all panes zoomed and panned together.
+// under a before/after slider), all panes zoomed and panned together. For
+// watermark removal its brush paints a mask over the first pane.
 type compareView struct {
 	group  *zoomGroup
 	panes  [3]*zoomPane
 	titles [3]*widget.Label
 	scores [3]*widget.Label
+	brush  *brushTool
 
 	slider       *zoomPane
 	sliderTitle  *widget.Label
@@ -154,6 +164,7 @@ type compareView struct {
 	content   fyne.CanvasObject
 
 	frame *frame
+	stale bool // the restoration shown was made with another brush mask
 	// onModeChanged is called with the new mode when the user switches
 	// between side by side and slider.
 	onModeChanged func(mode string)
@@ -182,6 +193,9 @@ func (c *compareView) buildUI() {
 		cells[i] = container.NewBorder(c.titles[i], c.scores[i], nil, nil, c.panes[i])
 	}
 	c.triptych = container.NewGridWithColumns(3, cells...)
+	c.brush = newBrushTool()
+	c.brush.attach(c.panes[0])
+	c.brush.onEnabled = c.showSideBySide // the brush paints on a pane of the triptych
 
 	c.slider = newZoomPane(c.group, true)
 	c.sliderTitle = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
@@ -202,7 +216,7 @@ func (c *compareView) buildUI() {
 		&widget.Button{Text: "Fit", Icon: theme.ZoomFitIcon(), Importance: widget.LowImportance, OnTapped: c.zoomFit},
 		&widget.Button{Text: "100%", Importance: widget.LowImportance, OnTapped: c.zoomActual},
 	)
-	c.content = container.NewBorder(bar, nil, nil, nil, container.NewStack(c.body, container.NewCenter(c.hint)))
+	c.content = container.NewBorder(container.NewVBox(bar, c.brush.content), nil, nil, nil, container.NewStack(c.body, container.NewCenter(c.hint)))
 	c.mode.SetSelected(modeSideBySide)
 	c.setTitles(kindSynthetic)
 }
@@ -211,6 +225,7 @@ func (c *compareView) buildUI() {
 // goroutine.
 func (c *compareView) show(f *frame) {
 	c.frame = f
+	c.stale = false
 	if f == nil {
 		for _, p := range c.panes {
 			p.setImage(nil)
@@ -237,6 +252,37 @@ func (c *compareView) show(f *frame) {
 	c.slider.setImages(f.panes[b], f.panes[a])
 	c.sliderScores.SetText(f.scores[a])
 	c.group.imageChanged(f.width, f.height)
+}
+
+// setBrushAvailable offers the brush (for watermark removal) or hides it.
+func (c *compareView) setBrushAvailable(ok bool) {
+	if c.brush.setAvailable(ok) {
+		c.content.Refresh() // lays the bar of the brush out, or takes it away
+	}
+}
+
+// staleScore is the quality line of a restoration made with another mask.
+const staleScore = "Out of date: the mask changed; restore again"
+
+// setStale says whether the restoration shown was made with a brush mask
+// other than the one painted now; its quality line then says so.
+func (c *compareView) setStale(stale bool) {
+	if c.stale == stale || c.frame == nil {
+		return
+	}
+	i := c.frame.kind.resultPane()
+	if c.frame.panes[i] == nil {
+		return // nothing restored to mark
+	}
+	c.stale = stale
+	text := c.frame.scores[i]
+	if stale {
+		text = staleScore
+	}
+	c.scores[i].SetText(text)
+	if _, a := c.frame.kind.sliderPanes(); a == i {
+		c.sliderScores.SetText(text)
+	}
 }
 
 func (c *compareView) setTitles(k compareKind) {

@@ -67,15 +67,19 @@ type fakeRestorer struct {
 	gate    chan struct{}
 	entered chan struct{}
 
-	mu     sync.Mutex
-	tasks  []Task
-	sigmas []float64
+	mu      sync.Mutex
+	tasks   []Task
+	sigmas  []float64
+	options []restore.Options
+	inputs  []*picture.Image
 }
 
 func (f *fakeRestorer) Restore(ctx context.Context, task Task, img *picture.Image, opts restore.Options, progress func(float64)) (*picture.Image, error) {
 	f.mu.Lock()
 	f.tasks = append(f.tasks, task)
 	f.sigmas = append(f.sigmas, opts.Sigma)
+	f.options = append(f.options, opts)
+	f.inputs = append(f.inputs, img)
 	f.mu.Unlock()
 	if f.gate != nil {
 		f.entered <- struct{}{}
@@ -106,6 +110,20 @@ func (f *fakeRestorer) sigmasGiven() []float64 {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]float64(nil), f.sigmas...)
+}
+
+// optionsGiven returns the options of each call.
+func (f *fakeRestorer) optionsGiven() []restore.Options {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]restore.Options(nil), f.options...)
+}
+
+// inputsGiven returns the image of each call.
+func (f *fakeRestorer) inputsGiven() []*picture.Image {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]*picture.Image(nil), f.inputs...)
 }
 
 // pumpBridge is the bridge of tests. Fyne's test driver runs fyne.Do

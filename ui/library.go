@@ -36,10 +36,15 @@ type photo struct {
 	thumb *image.NRGBA
 
 	// result is the latest restoration of the photo, made with the
-	// corruption settings resultOf; nil until restored. Both are only
+	// corruption settings resultOf and the photo's brush mask in the state
+	// resultMask; nil until restored. mask is what
+	// the user painted over the photo's marked image for the watermark
+	// remover; nil until the photo is shown for that task. All are only
 	// accessed on the UI goroutine.
-	result   *picture.Image
-	resultOf corruption
+	result     *picture.Image
+	resultOf   corruption
+	resultMask maskState
+	mask       *brushMask
 }
 
 // library is the left-hand view: thumbnails of the photos the user added,

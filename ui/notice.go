@@ -16,7 +16,8 @@ const maxNoticeDetails = 200
 
 // notice is a dismissible, non-modal banner at the top of the window for
 // problems that should not interrupt the user, such as files that could not
-// be read. Reports accumulate until the banner is dismissed.
+// be read, and for remarks about work done (photos restored without the
+// shared watermark). Reports accumulate until the banner is dismissed.
 type notice struct {
 	summary *widget.Label
 	details *widget.Label
@@ -24,6 +25,8 @@ type notice struct {
 	content *fyne.Container
 
 	count   int      // problems reported since the last dismissal
+	remarks []string // remarks made since the last dismissal
+	skipped string   // the sentence about problems, empty without any
 	lines   []string // the most recent detail lines
 	dropped int      // detail lines no longer kept
 }
@@ -54,27 +57,57 @@ func (n *notice) report(what string, details []string) {
 		return
 	}
 	n.count += len(details)
+	n.addDetails(details)
+	noun := "files"
+	if n.count == 1 {
+		noun = "file"
+	}
+	n.skipped = fmt.Sprintf("%d %s %s and skipped.", n.count, noun, what)
+	n.update()
+}
+
+// remark adds sentence, a remark about work done, to the banner with its
+// detail lines (possibly none) and shows it. An empty sentence is ignored.
+// It must be called on the UI goroutine.
+func (n *notice) remark(sentence string, details []string) {
+	if sentence == "" {
+		return
+	}
+	n.remarks = append(n.remarks, sentence)
+	n.addDetails(details)
+	n.update()
+}
+
+// addDetails keeps detail lines, the most recent maxNoticeDetails.
+func (n *notice) addDetails(details []string) {
 	n.lines = append(n.lines, details...)
 	if extra := len(n.lines) - maxNoticeDetails; extra > 0 {
 		n.lines = append(n.lines[:0], n.lines[extra:]...)
 		n.dropped += extra
 	}
-	noun := "files"
-	if n.count == 1 {
-		noun = "file"
+}
+
+// update shows the banner with its summary and details.
+func (n *notice) update() {
+	sentences := n.remarks
+	if n.skipped != "" {
+		sentences = append([]string{n.skipped}, n.remarks...)
 	}
-	n.summary.SetText(fmt.Sprintf("%d %s %s and skipped.", n.count, noun, what))
+	n.summary.SetText(strings.Join(sentences, " "))
 	text := strings.Join(n.lines, "\n")
 	if n.dropped > 0 {
 		text = fmt.Sprintf("(%d earlier lines not shown)\n%s", n.dropped, text)
 	}
 	n.details.SetText(text)
+	n.more.Hidden = len(n.lines) == 0
+	n.more.Refresh()
 	n.content.Show()
 }
 
-// dismiss hides the banner and forgets its problems.
+// dismiss hides the banner and forgets its problems and remarks.
 func (n *notice) dismiss() {
 	n.count, n.lines, n.dropped = 0, nil, 0
+	n.skipped, n.remarks = "", nil
 	n.summary.SetText("")
 	n.details.SetText("")
 	n.more.CloseAll()

@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -88,7 +89,9 @@ func (g *zoomGroup) changed() {
 
 // zoomPane shows one image (or, as the before/after slider, two images split
 // by a draggable divider) through its group's viewport. Scrolling zooms about
-// the pointer and dragging pans; both act on every pane of the group.
+// the pointer and dragging pans; both act on every pane of the group. A pane
+// may have a tool (the mask brush) that draws over its image and, while it
+// is on, takes its drags and taps instead.
 type zoomPane struct {
 	widget.BaseWidget
 
@@ -97,6 +100,7 @@ type zoomPane struct {
 	after  *pyramid // shown right of the divider; nil without a divider
 	slider bool     // the pane has a divider
 	split  float64  // divider position, as a fraction of the width
+	tool   paneTool // nil: drags pan
 
 	raster  *canvas.Raster
 	divider *canvas.Rectangle
@@ -104,6 +108,7 @@ type zoomPane struct {
 
 	dragging       bool // a drag is in progress
 	movingDivider  bool // the drag in progress moves the divider
+	painting       bool // the drag in progress is the tool's
 	pixelsPerPoint float32
 }
 
@@ -146,6 +151,9 @@ func (p *zoomPane) render(w, h int) image.Image {
 	v := p.group.view
 	if !p.slider {
 		p.image.renderInto(dst, v, 0, w)
+		if p.tool != nil {
+			p.tool.drawOver(dst, v)
+		}
 		return dst
 	}
 	cut := int(math.Round(p.split * float64(w)))
@@ -167,12 +175,21 @@ func (p *zoomPane) Scrolled(ev *fyne.ScrollEvent) {
 	p.group.zoomAt(point{float64(ev.Position.X) * s, float64(ev.Position.Y) * s}, wheelFactor(float64(ev.Scrolled.DY)))
 }
 
-// Dragged pans the group, or moves the divider when the drag started on it.
+// Dragged pans the group, moves the divider when the drag started on it, or
+// hands the drag to the pane's tool when the tool takes drags.
 func (p *zoomPane) Dragged(ev *fyne.DragEvent) {
 	if !p.dragging {
 		p.dragging = true
-		start := ev.Position.X - ev.Dragged.DX
-		p.movingDivider = p.slider && math.Abs(float64(start)-p.split*float64(p.Size().Width)) <= dividerGrab
+		start := ev.Position.Subtract(ev.Dragged)
+		p.movingDivider = p.slider && math.Abs(float64(start.X)-p.split*float64(p.Size().Width)) <= dividerGrab
+		p.painting = !p.movingDivider && p.tool != nil && p.tool.takesDrags()
+		if p.painting {
+			p.tool.strokeStart(p.imagePoint(start))
+		}
+	}
+	if p.painting {
+		p.tool.strokeTo(p.imagePoint(ev.Position))
+		return
 	}
 	if p.movingDivider {
 		p.setSplit(float64(ev.Position.X / p.Size().Width))
@@ -184,7 +201,35 @@ func (p *zoomPane) Dragged(ev *fyne.DragEvent) {
 
 // DragEnd ends a drag.
 func (p *zoomPane) DragEnd() {
-	p.dragging, p.movingDivider = false, false
+	if p.painting {
+		p.tool.strokeEnd()
+	}
+	p.dragging, p.movingDivider, p.painting = false, false, false
+}
+
+// Tapped hands a click to the pane's tool when it takes drags: the brush
+// paints one dab.
+func (p *zoomPane) Tapped(ev *fyne.PointEvent) {
+	if p.tool == nil || !p.tool.takesDrags() {
+		return
+	}
+	at := p.imagePoint(ev.Position)
+	p.tool.strokeStart(at)
+	p.tool.strokeEnd()
+}
+
+// Cursor shows a crosshair while the pane's tool takes drags.
+func (p *zoomPane) Cursor() desktop.Cursor {
+	if p.tool != nil && p.tool.takesDrags() {
+		return desktop.CrosshairCursor
+	}
+	return desktop.DefaultCursor
+}
+
+// imagePoint returns the image point under pos, a position in the pane.
+func (p *zoomPane) imagePoint(pos fyne.Position) point {
+	s := float64(p.pixelsPerPoint)
+	return p.group.view.toImage(point{float64(pos.X) * s, float64(pos.Y) * s})
 }
 
 // CreateRenderer implements fyne.Widget.

@@ -15,6 +15,8 @@ const (
 	prefWindowWidth  = "window.width"         // window size, logical pixels
 	prefWindowHeight = "window.height"
 	prefSigma        = "restore.sigma"      // σ to remove, 0–255; 0 for auto
+	prefCollection   = "restore.collection" // collection mode for watermark removal
+	prefBrushRadius  = "compare.brushSize"  // mask brush radius, image pixels
 	prefModelDir     = "models.dir"         // folder of the last model opened or saved
 	prefTrainFolder  = "training.folder"    // folder last trained on
 	prefTrainPreset  = "training.preset"    // name of the network preset

@@ -117,6 +117,8 @@ func (m *mainWindow) buildUI(d Deps) {
 	m.training.onModelChanged = m.onModelChanged
 	m.bench.onModelInfo = m.modelMenu.showInfo
 	m.compare.setMode(m.prefs.StringWithFallback(prefCompareMode, modeSideBySide))
+	m.compare.brush.setRadius(m.prefs.FloatWithFallback(prefBrushRadius, defaultBrushRadius))
+	m.compare.brush.onRadiusChanged = m.onBrushRadius
 
 	controls := container.NewVScroll(container.NewVBox(m.corruption.content, widget.NewSeparator(), m.bench.content))
 	sidebar := container.NewVSplit(m.library.content, controls)
@@ -212,16 +214,28 @@ func (m *mainWindow) mainMenu() *fyne.MainMenu {
 	)
 }
 
-// addShortcuts registers the keyboard shortcuts: Ctrl+O, Ctrl+Shift+O and
-// Ctrl+S, and, when no widget has the focus, the zoom keys (+, −, 0 fit, 1
-// 100%, 2 200%) and Space, which starts, pauses or resumes training on the
-// Training tab.
+// addShortcuts registers the keyboard shortcuts: Ctrl+O, Ctrl+Shift+O,
+// Ctrl+S and Ctrl+Z (undo the last brush stroke, unless a text entry has
+// the focus), and, when no widget has the focus, the zoom keys (+, −, 0
+// fit, 1 100%, 2 200%) and Space, which starts, pauses or resumes training
+// on the Training tab.
 func (m *mainWindow) addShortcuts() {
 	c := m.win.Canvas()
 	for _, s := range []fyne.Shortcut{shortcutOpenFiles, shortcutOpenFolder, shortcutSave} {
 		c.AddShortcut(s, m.onShortcut)
 	}
+	// The driver reports Ctrl+Z (Cmd+Z on macOS) as ShortcutUndo; a focused
+	// text entry gets it first, for its own undo.
+	c.AddShortcut(&fyne.ShortcutUndo{}, m.onUndo)
 	c.SetOnTypedRune(m.onTypedRune)
+}
+
+// onUndo undoes the last brush stroke of the photo shown, when the
+// compare view is the tab shown.
+func (m *mainWindow) onUndo(fyne.Shortcut) {
+	if m.tabs.Selected() != m.trainingTab {
+		m.compare.brush.undo()
+	}
 }
 
 // onShortcut handles the keyboard shortcuts.
@@ -258,6 +272,11 @@ func (m *mainWindow) onTypedRune(r rune) {
 
 func (m *mainWindow) onCompareMode(mode string) {
 	m.prefs.SetString(prefCompareMode, mode)
+}
+
+// onBrushRadius remembers the brush size.
+func (m *mainWindow) onBrushRadius(radius float64) {
+	m.prefs.SetFloat(prefBrushRadius, radius)
 }
 
 // onClosed remembers the window size.

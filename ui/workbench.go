@@ -41,7 +41,9 @@ const maxSigma = 75
 // runs restorations (of the selected photo or of the whole library) with
 // progress and cancellation, and saves results. Its Restoration section
 // names the model in use and sets the strength of denoising: a noise level
-// σ, or "auto", which estimates it on each photo.
+// σ, or "auto", which estimates it on each photo. For watermark removal it
+// hands the compare view's brush the mask of the photo shown, passes the
+// masks to the restorer, and offers collection mode (see collection.go).
 type workbench struct {
 	ui         bridge
 	win        fyne.Window
@@ -57,6 +59,7 @@ type workbench struct {
 	stopPreparing context.CancelFunc // cancels the preparation of shown
 	stopRestoring context.CancelFunc // cancels the restoration running, if any
 	estimate      float64            // σ estimated on the shown photo, 0–255; NaN when unknown
+	maskSerial    uint64             // serial of the latest brush mask made
 
 	modelText   *widget.Label
 	modelInfo   *widget.Button
@@ -65,6 +68,7 @@ type workbench struct {
 	sigmaText   *widget.Label
 	noiseText   *widget.Label // the noise measured on the shown photo
 	sigmaRow    *widget.Form
+	collection  *widget.Check // collection mode, for watermark removal
 	restoreOne  *widget.Button
 	restoreAll  *widget.Button
 	stop        *widget.Button
@@ -109,6 +113,10 @@ func (b *workbench) buildUI() {
 		widget.NewFormItem("Strength", container.NewBorder(nil, nil, nil, b.sigmaText, b.sigma)),
 		widget.NewFormItem("Measured", b.noiseText))
 
+	b.collection = &widget.Check{Text: "These photos share one watermark (collection mode)"}
+	b.collection.SetChecked(b.prefs.Bool(prefCollection))
+	b.collection.OnChanged = b.onCollection
+
 	b.restoreOne = &widget.Button{Text: "Restore", Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: b.restoreSelected}
 	b.restoreAll = &widget.Button{Text: "Restore all", OnTapped: b.restoreLibrary}
 	b.stop = &widget.Button{Text: "Cancel", Icon: theme.CancelIcon(), OnTapped: b.cancelRestore}
@@ -137,6 +145,7 @@ func (b *workbench) buildUI() {
 		widget.NewLabelWithStyle("Restoration", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		b.modelRow,
 		b.sigmaRow,
+		b.collection,
 		container.NewHBox(b.restoreOne, b.restoreAll, b.stop),
 		b.progress,
 		b.status,
@@ -144,14 +153,19 @@ func (b *workbench) buildUI() {
 		container.NewBorder(nil, nil, b.format, b.qualityText, b.quality),
 		container.NewHBox(b.saveOne, b.saveEvery),
 	)
+	b.compare.brush.onChanged = b.maskChanged
 	b.modelChanged()
 }
 
 // modelChanged shows which model the current task uses and whether the
 // strength control applies to it, after the task or the model changed.
 func (b *workbench) modelChanged() {
-	b.modelText.SetText(modelSummary(b.models, b.corruption.settings().task))
+	task := b.corruption.settings().task
+	b.modelText.SetText(modelSummary(b.models, task))
 	b.updateSigma()
+	b.collection.Hidden = task != TaskWatermark
+	b.collection.Refresh()
+	b.compare.setBrushAvailable(task == TaskWatermark)
 }
 
 func (b *workbench) showModelInfo() {
@@ -238,6 +252,7 @@ func (b *workbench) show(p *photo) {
 		b.stopPreparing = nil
 	}
 	b.shown = p
+	b.compare.brush.setMask(nil) // until the photo's frame is shown
 	if p == nil {
 		b.compare.show(nil)
 		b.setEstimate(math.NaN(), noise.PoissonGaussianParams{}, false)
@@ -251,21 +266,23 @@ func (b *workbench) show(p *photo) {
 	ctx, cancel := context.WithCancel(context.Background())
 	b.stopPreparing = cancel
 	b.jobs.Add(1)
-	go b.prepare(ctx, p.path, c, restored)
+	go b.prepare(ctx, p, c, restored)
 }
 
-// corruptionChanged shows the current photo again with new settings.
-func (b *workbench) corruptionChanged(corruption) {
+// corruptionChanged shows the current photo again with new settings. The
+// brush masks painted on images these settings no longer make are dropped.
+func (b *workbench) corruptionChanged(c corruption) {
+	b.dropStaleMasks(c)
 	b.modelChanged()
 	b.show(b.shown)
 }
 
-// prepare decodes and corrupts a photo, estimates its noise level and hands
-// the compare view its frame, unless ctx was cancelled meanwhile. It runs in
-// its own goroutine.
-func (b *workbench) prepare(ctx context.Context, path string, c corruption, restored *picture.Image) {
+// prepare decodes and corrupts photo p, estimates its noise level and hands
+// the compare view its frame (and the brush p's mask), unless ctx was
+// cancelled meanwhile. It runs in its own goroutine.
+func (b *workbench) prepare(ctx context.Context, p *photo, c corruption, restored *picture.Image) {
 	defer b.jobs.Done()
-	original, corrupted, err := loadCorrupted(path, c)
+	original, corrupted, err := loadCorrupted(p.path, c)
 	if err != nil {
 		b.ui.run(func() { b.notice.report("could not be shown", []string{err.Error()}) })
 		return
@@ -283,6 +300,7 @@ func (b *workbench) prepare(ctx context.Context, path string, c corruption, rest
 	b.ui.run(func() {
 		if ctx.Err() == nil {
 			b.compare.show(f)
+			b.attachMask(p, c, f.width, f.height)
 			b.setEstimate(sigma, sensor, ok)
 		}
 	})
@@ -304,20 +322,36 @@ func (b *workbench) restoreSelected() {
 		b.status.SetText("Select a photo to restore.")
 		return
 	}
-	b.restore([]*photo{b.shown})
+	b.restore([]*photo{b.shown}, false)
 }
 
-// restoreLibrary restores every photo of the library.
+// restoreLibrary restores every photo of the library; in collection mode,
+// it first estimates the watermark they share.
 func (b *workbench) restoreLibrary() {
 	if len(b.library.photos) == 0 {
 		b.status.SetText("Add photos to restore.")
 		return
 	}
-	b.restore(append([]*photo(nil), b.library.photos...))
+	b.restore(append([]*photo(nil), b.library.photos...), b.collectionMode())
 }
 
-// restore starts restoring photos in the background, one after the other.
-func (b *workbench) restore(photos []*photo) {
+// restoreJob is what a restoration works on, taken on the UI goroutine
+// when it starts.
+type restoreJob struct {
+	photos []*photo
+	// masks holds the brush mask of each photo (as brushMask.snapshot
+	// returns it: nil when nothing is painted), and maskStates its state.
+	masks      [][]uint8
+	maskStates []maskState
+	c          corruption
+	sigma      float64 // 0–255; 0 for auto
+	// collection asks to estimate the watermark the photos share first.
+	collection bool
+}
+
+// restore starts restoring photos in the background, one after the other;
+// with collection set, after estimating the watermark they share.
+func (b *workbench) restore(photos []*photo, collection bool) {
 	if b.restorer == nil || b.stopRestoring != nil {
 		return
 	}
@@ -328,25 +362,38 @@ func (b *workbench) restore(photos []*photo) {
 			return
 		}
 	}
-	sigma := 0.0
+	job := restoreJob{photos: photos, c: c, collection: collection && c.task == TaskWatermark}
 	if c.task == TaskDenoise {
-		sigma = b.sigmaSetting()
+		job.sigma = b.sigmaSetting()
 	}
+	job.masks, job.maskStates = masksOf(photos, c)
 	ctx, cancel := context.WithCancel(context.Background())
 	b.stopRestoring = cancel
 	b.setRunning(true)
 	b.progress.SetValue(0)
 	b.status.SetText(fmt.Sprintf("Restoring %s…", count(len(photos), "photo")))
 	b.jobs.Add(1)
-	go b.runRestore(ctx, photos, c, sigma)
+	go b.runRestore(ctx, job)
 }
 
-// runRestore is the body of a restoration job: it restores photos with the
-// corruption c and the noise level sigma (0–255, 0 for auto).
-func (b *workbench) runRestore(ctx context.Context, photos []*photo, c corruption, sigma float64) {
+// runRestore is the body of a restoration job: it restores the job's photos
+// with its corruption, noise level and masks, and in collection mode first
+// estimates the watermark they share.
+func (b *workbench) runRestore(ctx context.Context, job restoreJob) {
 	defer b.jobs.Done()
-	var failed []string
-	done := 0
+	photos, c := job.photos, job.c
+	var shared sharedEstimate
+	if job.collection {
+		shared = b.estimateShared(ctx, photos, c)
+		b.ui.run(func() {
+			b.notice.remark(shared.note, nil)
+			if ctx.Err() == nil { // else the status says the job is cancelling
+				b.status.SetText(fmt.Sprintf("Restoring %s…", count(len(photos), "photo")))
+			}
+		})
+	}
+	var failed, otherSize []string
+	done, cleaned := 0, 0
 	n := float64(len(photos))
 	for i, p := range photos {
 		if ctx.Err() != nil {
@@ -361,7 +408,18 @@ func (b *workbench) runRestore(ctx context.Context, photos []*photo, c corruptio
 		if corrupted != nil {
 			input = corrupted
 		}
-		out, err := b.restorer.Restore(ctx, c.task, input, restore.Options{Sigma: sigma}, func(f float64) {
+		opts := restore.Options{Sigma: job.sigma}
+		if m := job.masks[i]; len(m) == input.Width*input.Height {
+			opts.Mask = maskValues(m)
+		}
+		if shared.mark != nil {
+			if shared.fits(input) {
+				opts.Shared = shared.mark
+			} else {
+				otherSize = append(otherSize, fmt.Sprintf("%s: %d×%d", p.path, input.Width, input.Height))
+			}
+		}
+		out, err := b.restorer.Restore(ctx, c.task, input, opts, func(f float64) {
 			b.ui.post(func() { b.progress.SetValue((float64(i) + f) / n) })
 		})
 		if err != nil {
@@ -371,9 +429,12 @@ func (b *workbench) runRestore(ctx context.Context, photos []*photo, c corruptio
 			continue
 		}
 		done++
+		if opts.Shared != nil {
+			cleaned++
+		}
 		var shown bool
 		b.ui.run(func() {
-			p.result, p.resultOf = out, c
+			p.result, p.resultOf, p.resultMask = out, c, job.maskStates[i]
 			b.progress.SetValue(float64(i+1) / n)
 			shown = b.shown == p && b.corruption.settings() == c
 		})
@@ -382,6 +443,7 @@ func (b *workbench) runRestore(ctx context.Context, photos []*photo, c corruptio
 			b.ui.run(func() {
 				if b.shown == p && b.corruption.settings() == c {
 					b.compare.show(f)
+					b.updateStale()
 				}
 			})
 		}
@@ -391,9 +453,15 @@ func (b *workbench) runRestore(ctx context.Context, photos []*photo, c corruptio
 		b.stopRestoring = nil
 		b.setRunning(false)
 		b.notice.report("could not be restored", failed)
+		if len(otherSize) > 0 {
+			b.notice.remark(shared.otherSizeNote(len(otherSize)), otherSize)
+		}
 		msg := fmt.Sprintf("Restored %s.", count(done, "photo"))
 		if cancelled {
 			msg = fmt.Sprintf("Cancelled after %s.", count(done, "photo"))
+		}
+		if shared.mark != nil {
+			msg += fmt.Sprintf(" The shared watermark was taken off %d.", cleaned)
 		}
 		b.status.SetText(msg)
 	})
