@@ -11,9 +11,15 @@ import (
 	"diabolo/app/watermark"
 )
 
-// Parse returns the model a spec describes. Steps apply in order. Errors
-// wrap noise.ErrBadSpec and name the spec.
+// Parse returns the model a spec describes. Steps apply in order;
+// alternatives separated by '|' are drawn one per Apply (a noise.Choice).
+// Errors wrap noise.ErrBadSpec and name the spec.
 func Parse(spec string) (noise.Model, error) {
+	return noise.ParseChoice(spec, parseChain)
+}
+
+// parseChain parses one alternative of a spec: steps joined by '+'.
+func parseChain(spec string) (noise.Model, error) {
 	steps := strings.Split(spec, "+")
 	chain := make(noise.Chain, 0, len(steps))
 	for _, step := range steps {

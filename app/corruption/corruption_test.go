@@ -22,6 +22,8 @@ func TestParse(t *testing.T) {
 		{"gaussian:abc", "", `"gaussian:abc"`},
 		{"watermark:sparkly", "", "sparkly"},
 		{"gaussian:25+watermark:sparkly", "", `corruption "gaussian:25+watermark:sparkly"`},
+		{"gaussian:25|watermark:text+jpeg:90", "gaussian:25 | watermark:text+jpeg:90", ""},
+		{"gaussian:25 | watermark:sparkly", "", `alternatives "gaussian:25 | watermark:sparkly"`},
 	}
 	for _, c := range cases {
 		m, err := Parse(c.spec)

@@ -88,6 +88,8 @@ func ApplyMarked(m Model, img *picture.Image, rng *rand.Rand, mask, colour []flo
 	switch m := m.(type) {
 	case Marker:
 		return m.ApplyMarked(img, rng, mask, colour)
+	case Choice:
+		return ApplyMarked(m.pick(rng), img, rng, mask, colour)
 	case Chain:
 		if len(m) == 0 {
 			return m.Apply(img, rng)
@@ -101,4 +103,38 @@ func ApplyMarked(m Model, img *picture.Image, rng *rand.Rand, mask, colour []flo
 	default:
 		return m.Apply(img, rng)
 	}
+}
+
+// Choice applies one of its models, drawn uniformly at each Apply: a
+// training mix such as clean-sensor noise half the time and compressed noise
+// the other half. Its Level is the level of the model drawn. An empty Choice
+// acts as None.
+type Choice []Model
+
+// pick draws the model to apply.
+func (ch Choice) pick(rng *rand.Rand) Model {
+	switch len(ch) {
+	case 0:
+		return None{}
+	case 1:
+		return ch[0]
+	}
+	return ch[rng.IntN(len(ch))]
+}
+
+// Apply implements Model.
+func (ch Choice) Apply(img *picture.Image, rng *rand.Rand) Level {
+	return ch.pick(rng).Apply(img, rng)
+}
+
+// String implements Model: the specs of the alternatives joined by " | ".
+func (ch Choice) String() string {
+	if len(ch) == 0 {
+		return kindNone
+	}
+	parts := make([]string, len(ch))
+	for i, m := range ch {
+		parts[i] = m.String()
+	}
+	return strings.Join(parts, " "+choiceSeparator+" ")
 }

@@ -24,9 +24,10 @@ const examplePoissonGaussian = "poisson-gaussian:0.01,0.0004"
 
 // Separators of the spec syntax.
 const (
-	stepSeparator  = "+"
-	paramSeparator = ":"
-	pairSeparator  = ","
+	stepSeparator   = "+"
+	choiceSeparator = "|"
+	paramSeparator  = ":"
+	pairSeparator   = ","
 )
 
 // ErrBadSpec is wrapped by every error Parse returns.
@@ -87,11 +88,38 @@ var kinds = [...]kind{
 //	jpeg:75-95                    quality drawn among 75…95
 //	gaussian:25+jpeg:90           noise, then compression
 //	gaussian:25+quantize          the evaluation protocol
+//	gaussian:0-50+quantize | gaussian:0-50+jpeg:75-95
+//	                              one of the alternatives, drawn per Apply
 //
 // Kinds are case-insensitive and spaces around steps and parameters are
 // ignored. The error for a bad spec names it and says what is wrong; it
 // wraps ErrBadSpec.
 func Parse(spec string) (Model, error) {
+	return ParseChoice(spec, parseChain)
+}
+
+// ParseChoice parses a spec made of alternatives separated by '|' (a
+// Choice), each parsed by parseAlternative; a spec without '|' is returned
+// as parseAlternative makes it. An error of parseAlternative is wrapped
+// with the whole spec when there are alternatives.
+func ParseChoice(spec string, parseAlternative func(string) (Model, error)) (Model, error) {
+	parts := strings.Split(spec, choiceSeparator)
+	if len(parts) == 1 {
+		return parseAlternative(spec)
+	}
+	choice := make(Choice, len(parts))
+	for i, part := range parts {
+		m, err := parseAlternative(strings.TrimSpace(part))
+		if err != nil {
+			return nil, fmt.Errorf("alternatives %q: %w", spec, err)
+		}
+		choice[i] = m
+	}
+	return choice, nil
+}
+
+// parseChain parses one alternative of a spec: steps joined by '+'.
+func parseChain(spec string) (Model, error) {
 	steps := strings.Split(spec, stepSeparator)
 	chain := make(Chain, 0, len(steps))
 	for _, step := range steps {

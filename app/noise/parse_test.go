@@ -41,6 +41,11 @@ func TestParse(t *testing.T) {
 		{"gaussian:25 + quantize",
 			noise.Chain{noise.Gaussian{Sigma: noise.Fixed(25)}, noise.Quantize{}},
 			"gaussian:25+quantize"},
+		{"gaussian:25+quantize|gaussian:25 + jpeg:90",
+			noise.Choice{
+				noise.Chain{noise.Gaussian{Sigma: noise.Fixed(25)}, noise.Quantize{}},
+				noise.Chain{noise.Gaussian{Sigma: noise.Fixed(25)}, noise.JPEG{MinQuality: 90, MaxQuality: 90}}},
+			"gaussian:25+quantize | gaussian:25+jpeg:90"},
 	}
 	for _, tt := range tests {
 		got, err := noise.Parse(tt.spec)
@@ -79,6 +84,8 @@ func TestParseErrors(t *testing.T) {
 		{"jpeg:101", `noise "jpeg:101": quality 101 is outside 1-100`},
 		{"jpeg:80.5", `noise "jpeg:80.5": quality "80.5" is not a whole number`},
 		{"jpeg:95-75", `noise "jpeg:95-75": quality range 95-75 is reversed`},
+		{"gaussian:25 | gaussian:x", `alternatives "gaussian:25 | gaussian:x": noise "gaussian:x": sigma "x" is not a number`},
+		{"gaussian:25|", `alternatives "gaussian:25|": noise "": empty step`},
 		{"gaussian:25+blur:3", `noise "gaussian:25+blur:3": unknown kind "blur" (known kinds: none, quantize, gaussian, poisson-gaussian, salt-pepper, speckle, jpeg)`},
 	}
 	for _, tt := range tests {
@@ -133,4 +140,18 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("canonical form %q re-formats as %q", canonical, s)
 		}
 	})
+}
+
+// A Choice applies one alternative per call, each about as often.
+func TestChoiceDrawsEachAlternative(t *testing.T) {
+	ch := noise.Choice{noise.Gaussian{Sigma: noise.Fixed(10)}, noise.Gaussian{Sigma: noise.Fixed(40)}}
+	rng := newRand(3)
+	counts := map[noise.Level]int{}
+	for range 400 {
+		counts[ch.Apply(flat(4, 4, 0.5), rng)]++
+	}
+	low, high := counts[noise.Level(10.0/255)], counts[noise.Level(40.0/255)]
+	if low+high != 400 || low < 150 || high < 150 {
+		t.Errorf("levels drawn %v, want about 200 each of σ 10 and 40", counts)
+	}
 }
