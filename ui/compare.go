@@ -164,7 +164,7 @@ type compareView struct {
 	content   fyne.CanvasObject
 
 	frame *frame
-	stale bool // the restoration shown was made with another brush mask
+	stale string // why the restoration shown is out of date; "" when it is not
 	// onModeChanged is called with the new mode when the user switches
 	// between side by side and slider.
 	onModeChanged func(mode string)
@@ -225,7 +225,7 @@ func (c *compareView) buildUI() {
 // goroutine.
 func (c *compareView) show(f *frame) {
 	c.frame = f
-	c.stale = false
+	c.stale = ""
 	if f == nil {
 		for _, p := range c.panes {
 			p.setImage(nil)
@@ -261,23 +261,27 @@ func (c *compareView) setBrushAvailable(ok bool) {
 	}
 }
 
-// staleScore is the quality line of a restoration made with another mask.
-const staleScore = "Out of date: the mask changed; restore again"
+// The quality lines of a restoration made with other settings than the
+// current ones.
+const (
+	staleScore      = "Out of date: the mask changed; restore again"
+	staleSigmaScore = "Out of date: the strength changed; restore again"
+)
 
-// setStale says whether the restoration shown was made with a brush mask
-// other than the one painted now; its quality line then says so.
-func (c *compareView) setStale(stale bool) {
-	if c.stale == stale || c.frame == nil {
+// setStale says why the restoration shown is out of date (staleScore,
+// staleSigmaScore), or that it is not (""); its quality line then says so.
+func (c *compareView) setStale(reason string) {
+	if c.stale == reason || c.frame == nil {
 		return
 	}
 	i := c.frame.kind.resultPane()
 	if c.frame.panes[i] == nil {
 		return // nothing restored to mark
 	}
-	c.stale = stale
+	c.stale = reason
 	text := c.frame.scores[i]
-	if stale {
-		text = staleScore
+	if reason != "" {
+		text = reason
 	}
 	c.scores[i].SetText(text)
 	if _, a := c.frame.kind.sliderPanes(); a == i {

@@ -236,7 +236,10 @@ func (c *corruptionControls) settings() corruption {
 	return c.current
 }
 
+// onTask follows the task selector, then gives the keyboard back to the
+// window's keys (Space, zoom), which a focused radio item would swallow.
 func (c *corruptionControls) onTask(name string) {
+	unfocus(c.task)
 	for t, n := range taskNames {
 		if n == name {
 			c.current.task = t

@@ -362,6 +362,7 @@ func (v *trainingView) updateFolderText() {
 }
 
 func (v *trainingView) onTask(string) {
+	unfocus(v.task) // leave Space to start and pause training
 	task := v.currentTask()
 	v.setNoiseKind(v.kindsOf(task)[0])
 	if task == TaskWatermark {

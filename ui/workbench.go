@@ -181,6 +181,7 @@ func (b *workbench) sigmaSetting() float64 { return b.sigma.Value }
 func (b *workbench) onSigma(s float64) {
 	b.prefs.SetFloat(prefSigma, s)
 	b.updateSigma()
+	b.updateStale()
 }
 
 // setEstimate records the noise estimated on the photo shown: σ on the
@@ -214,7 +215,7 @@ func (b *workbench) updateSigma() {
 		return
 	}
 	b.sigmaRow.Show()
-	if b.models != nil && b.models.Has(string(TaskDenoise)) && !b.models.TakesNoiseLevel(string(TaskDenoise)) {
+	if !b.sigmaMatters() {
 		b.sigma.Disable()
 		b.sigmaText.SetText("set by the model")
 		return
@@ -228,6 +229,12 @@ func (b *workbench) updateSigma() {
 	default:
 		b.sigmaText.SetText(fmt.Sprintf("auto (σ≈%.0f)", b.estimate))
 	}
+}
+
+// sigmaMatters reports whether the strength control applies: unless the
+// denoising model in use reads no noise level.
+func (b *workbench) sigmaMatters() bool {
+	return b.models == nil || !b.models.Has(string(TaskDenoise)) || b.models.TakesNoiseLevel(string(TaskDenoise))
 }
 
 func (b *workbench) onFormat(f string) {
@@ -434,7 +441,7 @@ func (b *workbench) runRestore(ctx context.Context, job restoreJob) {
 		}
 		var shown bool
 		b.ui.run(func() {
-			p.result, p.resultOf, p.resultMask = out, c, job.maskStates[i]
+			p.result, p.resultOf, p.resultMask, p.resultSigma = out, c, job.maskStates[i], job.sigma
 			b.progress.SetValue(float64(i+1) / n)
 			shown = b.shown == p && b.corruption.settings() == c
 		})

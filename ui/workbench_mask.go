@@ -61,16 +61,25 @@ func masksOf(photos []*photo, c corruption) (masks [][]uint8, states []maskState
 // maskChanged follows a stroke, a clear or an undo of the brush: a result
 // shown that was made with the mask as it was is now out of date.
 func (b *workbench) maskChanged() {
-	if b.updateStale() {
+	if b.updateStale() && b.compare.stale == staleScore {
 		b.status.SetText("The mask changed: restore the photo again to apply it.")
 	}
 }
 
 // updateStale tells the compare view whether the result it shows was made
-// with another mask than the one painted now, and reports it.
+// with another mask than the one painted now, or (when denoising with a
+// model that reads a noise level) with another strength, and reports
+// whether it was.
 func (b *workbench) updateStale() bool {
 	p, c := b.shown, b.corruption.settings()
-	stale := p != nil && p.result != nil && p.resultOf == c && p.resultMask != usableMask(p, c).state()
-	b.compare.setStale(stale)
-	return stale
+	reason := ""
+	switch {
+	case p == nil || p.result == nil || p.resultOf != c:
+	case p.resultMask != usableMask(p, c).state():
+		reason = staleScore
+	case c.task == TaskDenoise && p.resultSigma != b.sigmaSetting() && b.sigmaMatters():
+		reason = staleSigmaScore
+	}
+	b.compare.setStale(reason)
+	return reason != ""
 }

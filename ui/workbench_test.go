@@ -12,6 +12,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"diabolo/app/models"
 	"diabolo/app/noise"
@@ -299,6 +300,63 @@ func TestDescribeNoise(t *testing.T) {
 	for _, c := range cases {
 		if got := describeNoise(c.sigma, c.sensor, c.ok); got != c.want {
 			t.Errorf("describeNoise(%g, %+v, %v) = %q, want %q", c.sigma, c.sensor, c.ok, got, c.want)
+		}
+	}
+}
+
+// Changing the strength after restoring marks the denoised result out of
+// date; setting it back makes it current again.
+func TestSigmaChangeMarksTheResultStale(t *testing.T) {
+	r := &fakeRestorer{}
+	m := newLoadedWindow(t, r, 1)
+	m.bench.sigma.SetValue(20)
+	m.waitIdle()
+	test.Tap(m.bench.restoreOne)
+	m.waitIdle()
+	result := m.compare.scores[2].Text
+	if result == staleSigmaScore || result == "" {
+		t.Fatalf("fresh result's quality line %q", result)
+	}
+	for _, step := range []struct {
+		sigma float64
+		want  string
+	}{
+		{35, staleSigmaScore},
+		{0, staleSigmaScore},
+		{20, result},
+	} {
+		m.bench.sigma.SetValue(step.sigma)
+		m.waitIdle()
+		if got := m.compare.scores[2].Text; got != step.want {
+			t.Errorf("σ %v: quality line %q, want %q", step.sigma, got, step.want)
+		}
+	}
+}
+
+// Choosing a task with the mouse leaves the keyboard to the window's keys
+// (Space, 1, 2, 0), not to the radio item tapped.
+func TestTaskSelectorsLeaveTheKeyboardFocus(t *testing.T) {
+	m := newLoadedWindow(t, &fakeRestorer{}, 1)
+	tests := []struct {
+		name  string
+		radio *widget.RadioGroup
+	}{
+		{"workbench task", m.corruption.task},
+		{"training task", m.training.task},
+	}
+	for _, tt := range tests {
+		items := test.WidgetRenderer(tt.radio).Objects()
+		item, ok := items[len(items)-1].(fyne.Tappable)
+		if !ok {
+			t.Fatalf("%s: the last radio item (%T) is not tappable", tt.name, items[len(items)-1])
+		}
+		item.Tapped(&fyne.PointEvent{})
+		m.waitIdle()
+		if tt.radio.Selected != taskNames[TaskWatermark] {
+			t.Errorf("%s: tapping the second item selected %q", tt.name, tt.radio.Selected)
+		}
+		if f := m.win.Canvas().Focused(); f != nil {
+			t.Errorf("%s: the task selector keeps the keyboard focus (%T)", tt.name, f)
 		}
 	}
 }
