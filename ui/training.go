@@ -72,10 +72,12 @@ func trainingCorruptions() []corruptionKind {
 
 // trainingView is the Training tab: settings on the left; on the right the
 // Start, Pause, Resume and Stop buttons, live numbers, the loss chart and
-// a preview of a validation crop that improves as the network learns. The
+// a preview of a validation crop that improves as the network learns, with
+// what the encoder learned (its first filters and its bottleneck's feature
+// maps of that crop) in a second tab. The
 // session trains on its own goroutines; its events reach the widgets only
 // through the bridge, and handling one is cheap (a few labels, a chart
-// point, three small images converted beforehand).
+// point, small images converted beforehand).
 type trainingView struct {
 	ui      bridge
 	win     fyne.Window
@@ -114,6 +116,8 @@ type trainingView struct {
 	preview       [3]*canvas.Image
 	previewTitles [3]*widget.Label
 	previewHint   *widget.Label
+	encoder       *encoderView
+	liveTabs      *container.AppTabs // the preview, and what the encoder learned
 	content       fyne.CanvasObject
 
 	folder     string           // the folder to train on, "" until chosen
@@ -268,9 +272,12 @@ func (v *trainingView) buildUI() {
 		container.NewBorder(nil, nil, container.NewHBox(v.start, v.pause, v.resume, v.stop), nil, v.progress),
 		v.status, v.warnings, numbers, chartBar,
 	)
-	bottom := container.NewVBox(bold("Validation crop"),
-		container.NewStack(container.NewGridWithColumns(3, cells...), container.NewCenter(v.previewHint)))
-	live := container.NewBorder(top, bottom, nil, nil, v.chart)
+	v.encoder = newEncoderView()
+	v.liveTabs = container.NewAppTabs(
+		container.NewTabItem("Validation crop",
+			container.NewStack(container.NewGridWithColumns(3, cells...), container.NewCenter(v.previewHint))),
+		container.NewTabItem("What the encoder learned", v.encoder.content))
+	live := container.NewBorder(top, v.liveTabs, nil, nil, v.chart)
 	split := container.NewHSplit(container.NewVScroll(settings), live)
 	split.Offset = 0.34
 	v.content = split
@@ -464,6 +471,7 @@ func (v *trainingView) modelChanged() {
 		}
 		v.fromNote.SetText(text)
 	}
+	v.showModelEncoder()
 	v.updateSettings()
 }
 

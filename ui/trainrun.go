@@ -167,6 +167,7 @@ func (v *trainingView) resetLive() {
 		img.Refresh()
 	}
 	v.previewHint.Show()
+	v.encoder.clear()
 }
 
 // setup opens the data, copies the model to fine-tune and starts the
@@ -228,13 +229,15 @@ func (v *trainingView) setupDone(tr *trainingRun, sess *session.Session, err err
 }
 
 // onEvent receives the session's events on its goroutine: it converts a
-// preview to images there, then hands the event to the UI goroutine.
+// preview, filters and feature maps to images there, then hands the event
+// to the UI goroutine.
 func (v *trainingView) onEvent(tr *trainingRun, ev session.Event) {
 	var pv *previewImages
 	if ev.Preview != nil {
 		pv = newPreviewImages(ev.Preview)
 	}
-	v.ui.post(func() { v.handle(tr, ev, pv) })
+	enc := newEncoderImages(ev.Step, ev.Filters, ev.Features)
+	v.ui.post(func() { v.handle(tr, ev, pv, enc) })
 }
 
 // newPreviewImages converts a session preview for display.
@@ -263,8 +266,9 @@ func planarImage(side int, pix []float32) *image.NRGBA {
 	return img
 }
 
-// handle shows an event of run tr on the UI goroutine.
-func (v *trainingView) handle(tr *trainingRun, ev session.Event, pv *previewImages) {
+// handle shows an event of run tr on the UI goroutine, with its preview
+// and encoder images when it has them.
+func (v *trainingView) handle(tr *trainingRun, ev session.Event, pv *previewImages, enc *encoderImages) {
 	if v.run != tr {
 		return
 	}
@@ -277,6 +281,9 @@ func (v *trainingView) handle(tr *trainingRun, ev session.Event, pv *previewImag
 	case session.Validation:
 		v.chart.addValidation(ev.Step, ev.Elapsed, ev.ValLoss)
 		v.showValidation(ev, pv)
+		if enc != nil {
+			v.encoder.show(enc)
+		}
 	case session.Warning:
 		tr.warnings = append(tr.warnings, ev.Message)
 		if len(tr.warnings) > maxWarnings {
@@ -363,13 +370,17 @@ func (v *trainingView) finished(tr *trainingRun, model *convae.Model, err error)
 	switch {
 	case err != nil:
 		v.setStatus("Training failed: "+err.Error(), widget.DangerImportance)
+		v.showModelEncoder() // back to the model in use
 	case model == nil || model.Meta.Steps == 0:
 		v.setStatus("Stopped before the first step: the model in use is unchanged.", widget.MediumImportance)
+		v.showModelEncoder()
 	default:
 		if err := v.store.Use(string(tr.task), model, models.Source{Origin: models.Trained}); err != nil {
 			v.setStatus("The trained model cannot be used: "+err.Error(), widget.DangerImportance)
+			v.showModelEncoder()
 			return
 		}
+		v.encoder.featuresOf = model // the run's last feature maps are of its model
 		msg := fmt.Sprintf("Model trained for %d steps", model.Meta.Steps)
 		if model.Meta.ValPSNR > 0 {
 			msg += fmt.Sprintf(" (val PSNR %.2f dB)", model.Meta.ValPSNR)

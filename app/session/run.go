@@ -498,15 +498,18 @@ func (v *validation) view(t *convae.Tensor, i int) *picture.Image {
 }
 
 // measure runs the network on the crops: loss, mean PSNR and SSIM of the
-// clamped outputs, and the preview of the first crop.
+// clamped outputs, the preview of the first crop, the first layer's filters
+// and the bottleneck's feature maps of that crop.
 func (v *validation) measure(net *convae.Net, loss convae.Loss) Event {
 	y := net.Forward(v.x)
+	filters, features := inspect(net)
 	if v.clean == nil {
 		out := v.view(y, 0).Clone()
 		out.Clamp()
-		return Event{Preview: &Preview{Side: y.W, Noisy: append([]float32(nil), v.view(v.x, 0).Pix...), Restored: out.Pix}}
+		return Event{Preview: &Preview{Side: y.W, Noisy: append([]float32(nil), v.view(v.x, 0).Pix...), Restored: out.Pix},
+			Filters: filters, Features: features}
 	}
-	ev := Event{ValLoss: loss.Eval(y.Data, v.clean.Data, nil), NoisyPSNR: v.noisyPSNR}
+	ev := Event{ValLoss: loss.Eval(y.Data, v.clean.Data, nil), NoisyPSNR: v.noisyPSNR, Filters: filters, Features: features}
 	n := float64(y.N)
 	for i := 0; i < y.N; i++ {
 		out := v.view(y, i).Clone()
@@ -521,4 +524,22 @@ func (v *validation) measure(net *convae.Net, loss convae.Loss) Event {
 		}
 	}
 	return ev
+}
+
+// inspect returns what net has learned, right after its Forward on the
+// validation crops: its first layer's filters and up to MaxFeatureMaps
+// channels of its bottleneck for the first crop; nil for what the network
+// does not have.
+func inspect(net *convae.Net) (*convae.Filters, *FeatureMaps) {
+	var filters *convae.Filters
+	if f, ok := net.FirstFilters(); ok {
+		filters = &f
+	}
+	b, ok := net.Bottleneck()
+	if !ok {
+		return filters, nil
+	}
+	c := min(b.C, MaxFeatureMaps)
+	values := append([]float32(nil), b.Item(0)[:c*b.H*b.W]...) // not the whole batch's copy
+	return filters, &FeatureMaps{Channels: c, H: b.H, W: b.W, Total: b.C, Values: values}
 }

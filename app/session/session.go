@@ -153,6 +153,26 @@ type Event struct {
 	Preview     *Preview
 	Message     string
 	Err         error
+	// Filters are the first layer's filters mapped to the colour planes
+	// (convae.Net.FirstFilters), on Validation events of networks that
+	// have them.
+	Filters *convae.Filters
+	// Features are the bottleneck's feature maps for the preview's crop,
+	// on Validation events.
+	Features *FeatureMaps
+}
+
+// MaxFeatureMaps is how many bottleneck channels a Validation event
+// carries at most.
+const MaxFeatureMaps = 32
+
+// FeatureMaps are the first channels of the network's bottleneck activation
+// (convae.Net.Bottleneck) for the first validation crop: Channels planes of
+// H×W values, Values[(c*H+y)*W+x]. Total is the number of channels of the
+// bottleneck, of which at most MaxFeatureMaps are kept.
+type FeatureMaps struct {
+	Channels, H, W, Total int
+	Values                []float32
 }
 
 // Preview is the first validation crop: clean, corrupted and restored,
