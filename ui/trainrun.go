@@ -380,7 +380,7 @@ func (v *trainingView) finished(tr *trainingRun, model *convae.Model, err error)
 			v.showModelEncoder()
 			return
 		}
-		v.encoder.featuresOf = model // the run's last feature maps are of its model
+		v.encoder.featuresBelongTo(model)
 		msg := fmt.Sprintf("Model trained for %d steps", model.Meta.Steps)
 		if model.Meta.ValPSNR > 0 {
 			msg += fmt.Sprintf(" (val PSNR %.2f dB)", model.Meta.ValPSNR)
