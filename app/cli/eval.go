@@ -31,6 +31,7 @@ func runEval(e *env, args []string) int {
 	strength := fs.Float64("strength", 0, "noise level σ given to the model, 0–255 (default: estimated from each image)")
 	seed := fs.Uint64("seed", 1, "random seed of the corruption")
 	exact := fs.Bool("no-quantize", false, "keep the corrupted image in floating point instead of rounding it to 8 bits")
+	brush := fs.Bool("brush", false, "watermark: give the model the marks' footprint as its brush mask, as a user painting over every mark would")
 	collection := fs.Bool("collection", false, "watermark: lay one mark at the same place on every photo (which must share one size), estimate it from them all and remove it (collection mode) before the model polishes")
 	if rest, code, ok := parse(e, fs, args); !ok {
 		return code
@@ -74,7 +75,7 @@ func runEval(e *env, args []string) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	ev := evaluation{marks: *task == "watermark" || sharedMark != nil}
+	ev := evaluation{marks: *task == "watermark" || sharedMark != nil || *brush}
 	ev.header(e.stdout)
 	status := exitOK
 	var cases []evalCase
@@ -111,6 +112,11 @@ func runEval(e *env, args []string) int {
 	start := time.Now()
 	for _, c := range cases {
 		t0 := time.Now()
+		opts.Mask = nil
+		if *brush {
+			opts.Mask = make([]float32, len(c.opacity))
+			watermark.Footprint(opts.Mask, c.opacity, c.clean.Width, c.clean.Height, brushMargin, 0)
+		}
 		out, err := r.Restore(ctx, c.noisy, opts, nil)
 		if err != nil {
 			return e.fail("%s: %v", c.path, err)
@@ -122,6 +128,10 @@ func runEval(e *env, args []string) int {
 	}
 	return status
 }
+
+// brushMargin is how far past a mark eval --brush paints, in pixels: a
+// user's brush covers a mark with some room to spare.
+const brushMargin = 3
 
 // evalCase is one photo of an evaluation: clean, corrupted, and the
 // opacity of the marks laid over it (all 0 for noise).

@@ -188,3 +188,63 @@ func parseFloat(t *testing.T, s string) float64 {
 	}
 	return v
 }
+
+// maskAdderModel saves a watermark model that adds 0.3 wherever its brush
+// mask is painted and changes nothing else.
+func maskAdderModel(t *testing.T, dir string) string {
+	t.Helper()
+	spec := convae.Spec{Name: "mask-adder", In: 4, Out: 3, Ops: []convae.Op{
+		{Kind: convae.OpConv, Name: "out", Out: 3, Kernel: 1},
+		{Kind: convae.OpResidual, Sign: 1},
+	}}
+	net, err := convae.NewNet(spec, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := net.Param("out.weight")
+	clear(w)
+	clear(net.Param("out.bias"))
+	for c := 0; c < 3; c++ {
+		w[c*4+3] = 0.3
+	}
+	path := filepath.Join(dir, "adder.dae")
+	m := &convae.Model{Net: net, Meta: convae.Metadata{Task: "watermark"}}
+	if err := atomicfile.Write(path, 0o644, m.Save); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// eval --brush paints every mark's footprint for the model: a model that
+// changes what is painted then changes the marks, and nothing else.
+func TestEvalWatermarkBrush(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "photos")
+	if err := os.Mkdir(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = markedCollection(t, data, 3, 64, 48)
+	model := maskAdderModel(t, dir)
+	mean := regexp.MustCompile(`(?m)^mean of 3 \S+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +([0-9.]+) +([0-9.]+) +(\S+)`)
+	for _, c := range []struct {
+		brush   bool
+		changed bool
+	}{{false, false}, {true, true}} {
+		args := []string{"eval", "--task", "watermark", "--model", model, "--data", data, "--noise", "watermark:logo,single,0.6"}
+		if c.brush {
+			args = append(args, "--brush")
+		}
+		code, stdout, stderr := run(args...)
+		m := mean.FindStringSubmatch(stdout)
+		if code != 0 || m == nil {
+			t.Fatalf("eval (brush %v): code %d\n%s\n%s", c.brush, code, stdout, stderr)
+		}
+		if changed := m[1] != m[2]; changed != c.changed {
+			t.Errorf("brush %v: inside the marks %s dB before, %s after; want changed=%v", c.brush, m[1], m[2], c.changed)
+		}
+		// Outside the marks, only the painted margin may change.
+		if !c.brush && m[3] != "+Inf" {
+			t.Errorf("without a brush the pixels outside the marks changed: %s dB", m[3])
+		}
+	}
+}
