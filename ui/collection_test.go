@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"image"
-	"math"
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
@@ -16,39 +15,8 @@ import (
 	"diabolo/app/noise"
 	"diabolo/app/picture"
 	"diabolo/app/watermark"
+	"diabolo/internal/synthetic"
 )
-
-// variedPhoto returns a w×h picture unlike those of other seeds: a smooth
-// colour gradient, a few soft discs and a little noise.
-func variedPhoto(w, h int, seed uint64) *picture.Image {
-	rng := rand.New(rand.NewPCG(seed, 99))
-	img := picture.New(w, h)
-	n := w * h
-	var base, gx, gy [3]float64
-	for c := range 3 {
-		base[c] = 0.2 + 0.6*rng.Float64()
-		gx[c] = (rng.Float64() - 0.5) / float64(w)
-		gy[c] = (rng.Float64() - 0.5) / float64(h)
-	}
-	type disc struct{ x, y, r, v float64 }
-	discs := make([]disc, 3)
-	for i := range discs {
-		discs[i] = disc{rng.Float64() * float64(w), rng.Float64() * float64(h), (0.1 + 0.2*rng.Float64()) * float64(h), rng.Float64()}
-	}
-	for y := range h {
-		for x := range w {
-			for c := range 3 {
-				v := base[c] + gx[c]*float64(x) + gy[c]*float64(y)
-				for _, d := range discs {
-					cover := math.Min(math.Max(d.r-math.Hypot(float64(x)-d.x, float64(y)-d.y), 0), 1)
-					v += cover * (d.v - v)
-				}
-				img.Pix[c*n+y*w+x] = float32(math.Min(math.Max(v+0.01*rng.NormFloat64(), 0), 1))
-			}
-		}
-	}
-	return img
-}
 
 // collectionFile is a photo of a test collection.
 type collectionFile struct {
@@ -69,7 +37,7 @@ func writeCollection(t *testing.T, files []collectionFile) string {
 	marks := map[image.Point]*watermark.Mark{}
 	dir := t.TempDir()
 	for i, f := range files {
-		img := variedPhoto(f.w, f.h, uint64(i+1))
+		img := synthetic.Photo(f.w, f.h, uint64(i+1))
 		if f.marked {
 			size := image.Pt(f.w, f.h)
 			if marks[size] == nil {

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 	"diabolo/app/picture"
 	"diabolo/app/watermark"
 	"diabolo/convae"
+	"diabolo/internal/synthetic"
 )
 
 // identityWatermarkModel saves a watermark model with a mask input whose
@@ -50,21 +50,7 @@ func markedCollection(t *testing.T, dir string, n, w, h int) ([]string, []*pictu
 	var paths []string
 	var clean []*picture.Image
 	for k := range n {
-		rng := rand.New(rand.NewPCG(uint64(k), 3))
-		img := picture.New(w, h)
-		var base [3]float32
-		for c := range base {
-			base[c] = 0.2 + 0.6*rng.Float32()
-		}
-		fx, fy := 0.05+0.2*rng.Float64(), 0.05+0.2*rng.Float64()
-		for c := 0; c < 3; c++ {
-			for y := 0; y < h; y++ {
-				for x := 0; x < w; x++ {
-					v := float64(base[c]) + 0.15*math.Sin(fx*float64(x)+fy*float64(y)+float64(c)) + 0.05*rng.Float64()
-					img.Pix[c*w*h+y*w+x] = float32(min(max(v, 0), 1))
-				}
-			}
-		}
+		img := synthetic.Photo(w, h, uint64(k))
 		img.Quantize()
 		clean = append(clean, img.Clone())
 		if err := mark.Apply(img); err != nil {

@@ -12,6 +12,7 @@ import (
 	"diabolo/app/noise"
 	"diabolo/app/picture"
 	"diabolo/app/watermark"
+	"diabolo/internal/synthetic"
 )
 
 // collection lays mark over a clone of each clean picture and rounds the
@@ -33,7 +34,7 @@ func collection(t testing.TB, mark *watermark.Mark, clean []*picture.Image) []*p
 func syntheticSet(n, w, h int) []*picture.Image {
 	set := make([]*picture.Image, n)
 	for k := range set {
-		set[k] = syntheticPhoto(w, h, uint64(1000+k))
+		set[k] = synthetic.Photo(w, h, uint64(1000+k))
 	}
 	return set
 }

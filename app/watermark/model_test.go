@@ -9,6 +9,7 @@ import (
 	"diabolo/app/noise"
 	"diabolo/app/picture"
 	"diabolo/app/watermark"
+	"diabolo/internal/synthetic"
 )
 
 func TestParseSpec(t *testing.T) {
@@ -128,7 +129,7 @@ func TestModelApplyReportsMeanOpacity(t *testing.T) {
 		}
 		wm := m.(*watermark.Model)
 		for seed := range uint64(5) {
-			img := syntheticPhoto(96, 72, seed)
+			img := synthetic.Photo(96, 72, seed)
 			twin := img.Clone()
 			level := float64(m.Apply(img, newRand(seed)))
 			mask := wm.ApplyWithMask(twin, newRand(seed))
@@ -157,7 +158,7 @@ func TestModelChainsWithNoise(t *testing.T) {
 	if got, want := chain.String(), "watermark:text+gaussian:10+quantize"; got != want {
 		t.Errorf("chain spec %q, want %q", got, want)
 	}
-	img := syntheticPhoto(64, 64, 1)
+	img := synthetic.Photo(64, 64, 1)
 	if level := chain.Apply(img, newRand(1)); level <= 10.0/255 {
 		t.Errorf("chain level %v, want above the Gaussian's %v", level, 10.0/255)
 	}
@@ -194,7 +195,7 @@ func TestRemoveInvertsApply(t *testing.T) {
 	for _, opts := range allOptions() {
 		g := mustGenerator(t, opts)
 		for seed := range uint64(3) {
-			orig := syntheticPhoto(100, 80, seed)
+			orig := synthetic.Photo(100, 80, seed)
 			m := g.Render(100, 80, newRand(seed))
 			img := orig.Clone()
 			if err := m.Apply(img); err != nil {

@@ -12,6 +12,7 @@ import (
 	"diabolo/app/noise"
 	"diabolo/app/picture"
 	"diabolo/app/watermark"
+	"diabolo/internal/synthetic"
 )
 
 // newRand returns the random source of a seed.
@@ -49,7 +50,7 @@ func TestApplyWithMaskChangesOnlyTheMark(t *testing.T) {
 		for _, size := range sizes {
 			for seed := range uint64(4) {
 				name := fmt.Sprintf("%s %dx%d seed %d", opts, size.X, size.Y, seed)
-				orig := syntheticPhoto(size.X, size.Y, seed)
+				orig := synthetic.Photo(size.X, size.Y, seed)
 				img := orig.Clone()
 				mask := g.ApplyWithMask(img, newRand(seed))
 				if len(mask) != size.X*size.Y {
@@ -84,7 +85,7 @@ func TestApplyFollowsTheBlendingFormula(t *testing.T) {
 		g := mustGenerator(t, opts)
 		for seed := range uint64(3) {
 			const w, h = 120, 90
-			orig := syntheticPhoto(w, h, 100+seed)
+			orig := synthetic.Photo(w, h, 100+seed)
 			img := orig.Clone()
 			mask := g.ApplyWithMask(img, newRand(seed))
 			// The same seed draws the same mark.
@@ -112,7 +113,7 @@ func TestApplyFollowsTheBlendingFormula(t *testing.T) {
 func TestApplyKeepsGrayPicturesGray(t *testing.T) {
 	g := mustGenerator(t, watermark.Options{})
 	for seed := range uint64(20) {
-		img := syntheticPhoto(80, 60, seed)
+		img := synthetic.Photo(80, 60, seed)
 		copy(img.Plane(1), img.Plane(0))
 		copy(img.Plane(2), img.Plane(0))
 		img.Gray = true
