@@ -58,11 +58,7 @@ func runEval(e *env, args []string) int {
 			return e.usageError("eval", "--collection needs a watermark corruption alone, such as watermark:heldout, not %q", nm)
 		}
 	}
-	model, err := loadModel(*modelPath, *task)
-	if err != nil {
-		return e.fail("%v", err)
-	}
-	r, err := restore.New(model)
+	r, err := restorerFor(e, *modelPath, *task, *collection)
 	if err != nil {
 		return e.fail("%v", err)
 	}

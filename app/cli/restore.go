@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -9,6 +10,7 @@ import (
 	"diabolo/app/picture"
 	"diabolo/app/restore"
 	"diabolo/app/watermark"
+	"diabolo/assets"
 )
 
 // maxCollectionPixels bounds the pixels collection mode holds in memory at
@@ -87,11 +89,7 @@ func runRestore(e *env, cmd, task, suffix string, args []string) int {
 	if *quality < 1 || *quality > 100 {
 		return e.usageError(cmd, "--quality %d is outside 1–100", *quality)
 	}
-	model, err := loadModel(*modelPath, task)
-	if err != nil {
-		return e.fail("%v", err)
-	}
-	r, err := restore.New(model)
+	r, err := restorerFor(e, *modelPath, task, collection != nil && *collection)
 	if err != nil {
 		return e.fail("%v", err)
 	}
@@ -140,4 +138,19 @@ func runRestore(e *env, cmd, task, suffix string, args []string) int {
 		return exitFailure
 	}
 	return exitOK
+}
+
+// restorerFor returns the Restorer of the model at path (or the bundled
+// model of task). In collection mode without any model it falls back, with
+// a note on stderr, to taking the shared mark off alone.
+func restorerFor(e *env, path, task string, collection bool) (*restore.Restorer, error) {
+	model, err := loadModel(path, task)
+	if collection && path == "" && errors.Is(err, assets.ErrNoBundledModel) {
+		fmt.Fprintf(e.stderr, "diabolo: no %s model bundled: collection mode alone, without a network to polish\n", task)
+		return restore.CollectionOnly(), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return restore.New(model)
 }

@@ -14,6 +14,7 @@ import (
 	"diabolo/app/noise"
 	"diabolo/app/picture"
 	"diabolo/app/watermark"
+	"diabolo/assets"
 	"diabolo/convae"
 	"diabolo/internal/synthetic"
 )
@@ -232,5 +233,22 @@ func TestEvalWatermarkBrush(t *testing.T) {
 		if !c.brush && m[3] != "+Inf" {
 			t.Errorf("without a brush the pixels outside the marks changed: %s dB", m[3])
 		}
+	}
+}
+
+// Without any watermark model, --collection still takes the shared mark
+// off, and says that no network polishes it.
+func TestRemoveWatermarkCollectionWithoutModel(t *testing.T) {
+	if _, err := assets.Model("watermark"); err == nil {
+		t.Skip("a watermark model is bundled: the fallback is not reached")
+	}
+	dir := t.TempDir()
+	paths, _ := markedCollection(t, dir, 8, 64, 48)
+	code, _, stderr := run(append([]string{"remove-watermark", "--collection", "-o", filepath.Join(dir, "out")}, paths...)...)
+	if code != 0 || !strings.Contains(stderr, "collection mode alone") {
+		t.Errorf("code %d, stderr %q; want success and a note that no network polishes", code, stderr)
+	}
+	if code, _, stderr = run("remove-watermark", "-o", filepath.Join(dir, "o.png"), paths[0]); code != 1 || !strings.Contains(stderr, "no bundled model") {
+		t.Errorf("without --collection: code %d, stderr %q; want the missing model named", code, stderr)
 	}
 }

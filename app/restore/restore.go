@@ -4,6 +4,7 @@ package restore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -71,18 +72,27 @@ func New(m *convae.Model) (*Restorer, error) {
 	return &Restorer{model: m}, nil
 }
 
-// Model returns the model the Restorer applies.
+// ErrNoNetwork is returned by a Restorer made by CollectionOnly when it is
+// asked for more than taking a shared watermark off.
+var ErrNoNetwork = errors.New("no network: collection mode alone only takes a shared watermark off")
+
+// CollectionOnly returns a Restorer without a network, for collection mode
+// alone: Restore takes Options.Shared off the picture and returns the rest
+// as it is; without a shared mark it returns ErrNoNetwork.
+func CollectionOnly() *Restorer { return &Restorer{} }
+
+// Model returns the model the Restorer applies, nil for CollectionOnly.
 func (r *Restorer) Model() *convae.Model { return r.model }
 
 // TakesNoiseLevel reports whether the model reads a noise-level map, so
 // that Options.Sigma matters.
 func (r *Restorer) TakesNoiseLevel() bool {
-	return r.model.Net.Spec().In == picture.Channels+1 && !r.removesMarks()
+	return r.model != nil && r.model.Net.Spec().In == picture.Channels+1 && !r.removesMarks()
 }
 
 // TakesMask reports whether the model reads a brush mask (Options.Mask).
 func (r *Restorer) TakesMask() bool {
-	return r.model.Net.Spec().In == picture.Channels+1 && r.removesMarks()
+	return r.model != nil && r.model.Net.Spec().In == picture.Channels+1 && r.removesMarks()
 }
 
 // removesMarks reports whether the model was trained to remove watermarks.
@@ -98,10 +108,16 @@ func (r *Restorer) Restore(ctx context.Context, img *picture.Image, opts Options
 	if opts.Mask != nil && len(opts.Mask) != w*h {
 		return nil, fmt.Errorf("the mask has %d pixels, the %d×%d picture %d", len(opts.Mask), w, h, w*h)
 	}
+	if r.model == nil && opts.Shared == nil {
+		return nil, ErrNoNetwork
+	}
 	if opts.Shared != nil {
 		var err error
 		if img, opts.Mask, err = removeShared(img, opts.Shared, opts.Mask); err != nil {
 			return nil, err
+		}
+		if r.model == nil {
+			return img, nil
 		}
 	}
 	src := img.Pix

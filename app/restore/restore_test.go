@@ -333,3 +333,32 @@ func abs32(v int) int {
 	}
 	return v
 }
+
+func TestCollectionOnly(t *testing.T) {
+	r := CollectionOnly()
+	if r.TakesMask() || r.TakesNoiseLevel() || r.Model() != nil {
+		t.Error("a Restorer without a network claims inputs or a model")
+	}
+	img := gradient(8, 6, false)
+	if _, err := r.Restore(context.Background(), img, Options{}, nil); !errors.Is(err, ErrNoNetwork) {
+		t.Errorf("without a shared mark: %v, want ErrNoNetwork", err)
+	}
+	shared := &watermark.SharedMark{Mark: watermark.Mark{Width: 8, Height: 6, Alpha: make([]float32, 48), Colour: make([]float32, 3*48)}}
+	shared.Alpha[10] = 0.5
+	for c := 0; c < 3; c++ {
+		shared.Colour[c*48+10] = 1
+	}
+	marked := img.Clone()
+	if err := shared.Apply(marked); err != nil {
+		t.Fatal(err)
+	}
+	out, err := r.Restore(context.Background(), marked, Options{Shared: shared}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range out.Pix {
+		if math.Abs(float64(v-img.Pix[i])) > 1e-5 {
+			t.Fatalf("value %d: %g after taking the mark off, want %g", i, v, img.Pix[i])
+		}
+	}
+}
