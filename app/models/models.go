@@ -372,6 +372,9 @@ func (s *Store) Describe(task string) []Field {
 // goroutine. It returns ctx's error when ctx is cancelled, and an error
 // wrapping ErrNoModel when task has no model.
 //
+// Without a model, a restoration given a shared watermark (collection mode)
+// takes it off and nothing more.
+//
 // The model is the one in use when Restore starts: opening another model
 // meanwhile does not disturb it.
 func (s *Store) Restore(ctx context.Context, task string, img *picture.Image, opts restore.Options, progress func(done float64)) (*picture.Image, error) {
@@ -380,7 +383,10 @@ func (s *Store) Restore(ctx context.Context, task string, img *picture.Image, op
 	var r *restore.Restorer
 	if err == nil {
 		r = sl.restorer
-		if r == nil {
+		switch {
+		case r == nil && opts.Shared != nil:
+			r = restore.CollectionOnly() // collection mode needs no network
+		case r == nil:
 			err = sl.noModel(task)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,6 +19,7 @@ import (
 	"diabolo/app/models"
 	"diabolo/app/picture"
 	"diabolo/app/restore"
+	"diabolo/app/watermark"
 	"diabolo/assets"
 	"diabolo/convae"
 )
@@ -92,6 +94,19 @@ func TestNoBundledModel(t *testing.T) {
 	}
 	if _, err := s.Restore(context.Background(), models.Denoise, testImage(), restore.Options{}, nil); !errors.Is(err, models.ErrNoModel) {
 		t.Errorf("Restore without a model: %v, want ErrNoModel", err)
+	}
+	// Collection mode needs no network: the shared mark comes off alone.
+	img := testImage()
+	shared := &watermark.SharedMark{Mark: watermark.Mark{Width: img.Width, Height: img.Height,
+		Alpha: make([]float32, img.Width*img.Height), Colour: make([]float32, 3*img.Width*img.Height)}}
+	shared.Alpha[5] = 0.5
+	marked := img.Clone()
+	if err := shared.Apply(marked); err != nil {
+		t.Fatal(err)
+	}
+	out, err := s.Restore(context.Background(), models.Watermark, marked, restore.Options{Shared: shared}, nil)
+	if err != nil || math.Abs(float64(out.Pix[5]-img.Pix[5])) > 1e-5 {
+		t.Errorf("collection mode without a model: %v; value %v, want %v", err, out, img.Pix[5])
 	}
 	d := s.Describe(models.Denoise)
 	if len(d) != 2 || d[0] != (models.Field{Name: "source", Value: "none"}) || !strings.Contains(d[1].Value, "none is bundled") {
