@@ -180,22 +180,11 @@ func parseFloat(t *testing.T, s string) float64 {
 // mask is painted and changes nothing else.
 func maskAdderModel(t *testing.T, dir string) string {
 	t.Helper()
-	spec := convae.Spec{Name: "mask-adder", In: 4, Out: 3, Ops: []convae.Op{
-		{Kind: convae.OpConv, Name: "out", Out: 3, Kernel: 1},
-		{Kind: convae.OpResidual, Sign: 1},
-	}}
-	net, err := convae.NewNet(spec, 1)
+	m, err := synthetic.MaskAdder(0.3, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := net.Param("out.weight")
-	clear(w)
-	clear(net.Param("out.bias"))
-	for c := 0; c < 3; c++ {
-		w[c*4+3] = 0.3
-	}
 	path := filepath.Join(dir, "adder.dae")
-	m := &convae.Model{Net: net, Meta: convae.Metadata{Task: "watermark"}}
 	if err := atomicfile.Write(path, 0o644, m.Save); err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"diabolo/app/picture"
 	"diabolo/app/watermark"
 	"diabolo/convae"
+	"diabolo/internal/synthetic"
 )
 
 // identityModel returns a residual net whose last convolution is zero, so
@@ -168,21 +169,11 @@ func TestBatchOutputs(t *testing.T) {
 // where the mask is painted and a faint 0.25/255 everywhere.
 func markModel(t *testing.T) *convae.Model {
 	t.Helper()
-	spec := convae.Spec{Name: "mask-adder", In: 4, Out: 3, Ops: []convae.Op{
-		{Kind: convae.OpConv, Name: "out", Out: 3, Kernel: 1},
-		{Kind: convae.OpResidual, Sign: 1},
-	}}
-	net, err := convae.NewNet(spec, 1)
+	m, err := synthetic.MaskAdder(0.4, 0.25/255)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, b := net.Param("out.weight"), net.Param("out.bias")
-	clear(w)
-	for c := 0; c < 3; c++ {
-		w[c*4+3] = 0.4
-		b[c] = 0.25 / 255
-	}
-	return &convae.Model{Net: net, Meta: convae.Metadata{Task: "watermark"}}
+	return m
 }
 
 func TestRestoreWatermarkReadsTheMaskAndKeepsTheRest(t *testing.T) {
