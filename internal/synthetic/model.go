@@ -4,7 +4,8 @@ import "diabolo/convae"
 
 // MaskAdder returns a watermark model (3 colour channels and a brush mask
 // in, 3 out) that adds add to every colour value where the mask is painted
-// and everywhere to every colour value: a network whose answer tests can predict.
+// and everywhere to every colour value: a network whose output tests can
+// predict.
 func MaskAdder(add, everywhere float32) (*convae.Model, error) {
 	spec := convae.Spec{Name: "mask-adder", In: 4, Out: 3, Ops: []convae.Op{
 		{Kind: convae.OpConv, Name: "out", Out: 3, Kernel: 1},

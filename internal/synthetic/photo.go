@@ -1,6 +1,6 @@
-// Package synthetic draws test pictures with photo-like structure, so that
-// tests of several packages share one generator instead of each keeping its
-// own.
+// Package synthetic makes test inputs that tests of several packages share:
+// pictures with photo-like structure, and tiny models whose answers are
+// known in advance.
 package synthetic
 
 import (
