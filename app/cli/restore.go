@@ -63,12 +63,15 @@ func runRestore(e *env, cmd, task, suffix string, args []string) int {
 	fs := newFlags(e, cmd, "[FLAGS] -o OUT IN...\n\nOUT is a file for one input, a folder for several (created if missing).")
 	modelPath := fs.String("model", "", "model file (default: the bundled "+task+" model)")
 	out := fs.String("o", "", "output file or folder (required)")
-	strength := fs.Float64("strength", 0, "noise level σ to remove, on the 0–255 scale (default: estimated from each image)")
+	var strength float64
+	if task == "denoise" {
+		fs.Float64Var(&strength, "strength", 0, "noise level σ to remove, on the 0–255 scale (default: estimated from each image)")
+	}
 	mix := fs.Float64("mix", 1, "how much of the change to apply: 1 the model's output, 0.5 half-way")
 	quality := fs.Int("quality", 92, "JPEG quality, 1–100")
 	suffixFlag := fs.String("suffix", suffix, "added to each input's name inside an output folder")
 	overwrite := fs.Bool("overwrite", false, "replace existing output files (and inputs, if OUT names them)")
-	tile := fs.Int("tile", 0, "tile side in pixels (default 256)")
+	tile := fs.Int("tile", 0, "tile side in pixels (default 512)")
 	maxMP := fs.Float64("max-megapixels", 100, "refuse images larger than this")
 	var maskPath *string
 	var collection *bool
@@ -98,7 +101,7 @@ func runRestore(e *env, cmd, task, suffix string, args []string) int {
 	opts := restore.BatchOptions{
 		Output: *out, Suffix: *suffixFlag, Quality: *quality, Overwrite: *overwrite,
 		MaxPixels: int(*maxMP * 1e6),
-		Restore:   restore.Options{Sigma: *strength, Strength: *mix},
+		Restore:   restore.Options{Sigma: strength, Strength: *mix},
 	}
 	opts.Restore.Tile.Tile = *tile
 	if maskPath != nil && *maskPath != "" {
