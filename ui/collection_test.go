@@ -24,6 +24,19 @@ type collectionFile struct {
 	marked bool // carries the collection's watermark (one of its size)
 }
 
+// loadCollection writes files, drops their folder on a fresh window set to
+// task, and returns the window and its recording restorer.
+func loadCollection(t *testing.T, files []collectionFile, task Task) (*mainWindow, *fakeRestorer) {
+	t.Helper()
+	dir := writeCollection(t, files)
+	r := &fakeRestorer{}
+	m := newTestMainWindow(t, Deps{Restorer: r})
+	m.corruption.task.SetSelected(taskNames[task])
+	m.library.onDropped(fyne.Position{}, fileURIs(dir))
+	m.waitIdle()
+	return m, r
+}
+
 // writeCollection saves files as PNGs in a new folder, named p00.png,
 // p01.png…, each on a background of its own; the marked ones carry one
 // logo, at half opacity, rendered once per size from the same seed, so
@@ -121,12 +134,7 @@ func TestCollectionMode(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := writeCollection(t, tt.files)
-			r := &fakeRestorer{}
-			m := newTestMainWindow(t, Deps{Restorer: r})
-			m.corruption.task.SetSelected(taskNames[tt.task])
-			m.library.onDropped(fyne.Position{}, fileURIs(dir))
-			m.waitIdle()
+			m, r := loadCollection(t, tt.files, tt.task)
 			if len(m.library.photos) != len(tt.files) {
 				t.Fatalf("library holds %d photos, want %d", len(m.library.photos), len(tt.files))
 			}
@@ -169,12 +177,7 @@ func TestCollectionMode(t *testing.T) {
 
 func TestCollectionEstimateFindsTheMark(t *testing.T) {
 	// The mark given to the restorer is where the photos' mark is.
-	dir := writeCollection(t, sameSize(8, 128, 96, true))
-	r := &fakeRestorer{}
-	m := newTestMainWindow(t, Deps{Restorer: r})
-	m.corruption.task.SetSelected(taskNames[TaskWatermark])
-	m.library.onDropped(fyne.Position{}, fileURIs(dir))
-	m.waitIdle()
+	m, r := loadCollection(t, sameSize(8, 128, 96, true), TaskWatermark)
 	m.bench.collection.SetChecked(true)
 	m.bench.restoreLibrary()
 	m.waitIdle()
@@ -203,12 +206,7 @@ func TestCollectionEstimateFindsTheMark(t *testing.T) {
 }
 
 func TestCollectionCancel(t *testing.T) {
-	dir := writeCollection(t, sameSize(3, 128, 96, true))
-	r := &fakeRestorer{}
-	m := newTestMainWindow(t, Deps{Restorer: r})
-	m.corruption.task.SetSelected(taskNames[TaskWatermark])
-	m.library.onDropped(fyne.Position{}, fileURIs(dir))
-	m.waitIdle()
+	m, r := loadCollection(t, sameSize(3, 128, 96, true), TaskWatermark)
 	m.bench.collection.SetChecked(true)
 	m.bench.restoreLibrary()
 	m.bench.cancelRestore() // before the estimate is done
