@@ -125,7 +125,9 @@ func TestDeterministic(t *testing.T) {
 
 // BenchmarkConvLayer times the forward and backward passes of single
 // convolution layers of RefAE's shapes (batch 16), reporting GFLOP/s of the
-// multiply-adds they do.
+// multiply-adds a direct convolution does (so the Winograd path, which
+// does fewer, shows as faster). 3×3 size-keeping layers run both ways:
+// "winograd" and "direct" (im2col and GEMM).
 func BenchmarkConvLayer(b *testing.B) {
 	cases := []struct {
 		name             string
@@ -135,6 +137,7 @@ func BenchmarkConvLayer(b *testing.B) {
 	}{
 		{"conv3x3_32to32_64px", false, 32, 32, 3, 1, 1, 64},
 		{"conv3x3_128to64_32px", false, 128, 64, 3, 1, 1, 32},
+		{"conv3x3_32to32_256px", false, 32, 32, 3, 1, 1, 256},
 		{"conv3x3s2_32to64_64px", false, 32, 64, 3, 2, 1, 64},
 		{"convT2x2_128to64_16px", true, 128, 64, 2, 2, 0, 16},
 	}
@@ -144,28 +147,39 @@ func BenchmarkConvLayer(b *testing.B) {
 		params := randomPlanes(rand.New(rand.NewPCG(1, 2)), nw+c.out)
 		l.weight, l.bias, l.bOff = params[:nw], params[nw:], nw
 		l.act = activation{kind: OpReLU}
-		x := &Tensor{Shape: Shape{16, c.in, c.side, c.side}}
+		batch := 16
+		if c.side > 64 {
+			batch = 2
+		}
+		x := &Tensor{Shape: Shape{batch, c.in, c.side, c.side}}
 		x.Data = randomPlanes(rand.New(rand.NewPCG(3, 4)), x.Len())
 		y := NewTensor(l.outShape([]Shape{x.Shape}))
-		macs := float64(nw) * float64(16*y.H*y.W)
+		macs := float64(nw) * float64(batch*y.H*y.W)
 		if c.transposed {
-			macs = float64(nw) * float64(16*c.side*c.side)
+			macs = float64(nw) * float64(batch*c.side*c.side)
 		}
 		ws := []*worker{{grads: make([]float32, len(params))}, {grads: make([]float32, len(params))}}
-		b.Run(c.name+"/forward", func(b *testing.B) {
-			for i := 0; i < b.N; i++ {
-				l.forward(ws, []*Tensor{x}, y)
-			}
-			b.ReportMetric(2*macs*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-		})
-		dy := NewTensor(y.Shape)
-		dx := NewTensor(x.Shape)
-		b.Run(c.name+"/backward", func(b *testing.B) {
-			for i := 0; i < b.N; i++ {
-				copy(dy.Data, y.Data)
-				l.backward(ws, []*Tensor{x}, y, dy, []*Tensor{dx})
-			}
-			b.ReportMetric(4*macs*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-		})
+		paths := []string{""}
+		if l.sameSize() && c.k == 3 {
+			paths = []string{"/winograd", "/direct"}
+		}
+		for _, path := range paths {
+			l.direct = path == "/direct"
+			b.Run(c.name+path+"/forward", func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					l.forward(ws, []*Tensor{x}, y)
+				}
+				b.ReportMetric(2*macs*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+			dy := NewTensor(y.Shape)
+			dx := NewTensor(x.Shape)
+			b.Run(c.name+path+"/backward", func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					copy(dy.Data, y.Data)
+					l.backward(ws, []*Tensor{x}, y, dy, []*Tensor{dx})
+				}
+				b.ReportMetric(4*macs*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
 	}
 }

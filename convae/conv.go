@@ -13,6 +13,7 @@ const colBudget = 1 << 20
 type worker struct {
 	gemm gemm.Workspace
 	col  []float32
+	wino winogradScratch
 	// grads is where this worker accumulates parameter gradients: the
 	// network's own gradient vector for worker 0, a private one for the
 	// others, added to it in worker order after each backward pass.
@@ -74,6 +75,10 @@ type convLayer struct {
 	act        activation
 	g          grid      // geometry, set by outShape
 	flipped    []float32 // the kernel flipped for the input gradient, see flipWeights
+	// wino is the Winograd transform of the kernel (see winogradWeights),
+	// for layers that take the Winograd path; direct keeps a layer off it.
+	wino   []float32
+	direct bool
 }
 
 func (l *convLayer) outShape(ins []Shape) Shape {
@@ -139,6 +144,20 @@ func (l *convLayer) columns(w *worker, big []float32, y0, y1 int) ([]float32, in
 // forward computes y = act(conv(x) + bias), x = in[0].
 func (l *convLayer) forward(ws []*worker, in []*Tensor, y *Tensor) {
 	x := in[0]
+	if l.useWinograd() {
+		g := l.winogradGrid()
+		l.wino = grow(l.wino, winogradTerms*len(l.weight)/9)
+		winogradWeights(l.wino, l.weight, g.out, g.in)
+		l.forEachTileBand(ws, x.N, func(w *worker, n, t0, t1 int) {
+			yi := y.Item(n)
+			g.band(w, l.wino, x.Item(n), t0, t1, yi)
+			r0, r1 := 2*t0, min(g.h, 2*t1)
+			for c := 0; c < g.out; c++ {
+				l.finish(yi[c*g.h*g.w+r0*g.w:c*g.h*g.w+r1*g.w], c)
+			}
+		})
+		return
+	}
 	l.forEachBand(ws, x.N, false, func(w *worker, n, y0, y1 int) {
 		if l.transposed {
 			l.forwardTransposed(w, x.Item(n), y.Item(n), y0, y1)
@@ -271,6 +290,45 @@ func (l *convLayer) backwardBand(w *worker, grad, x, dy, dx []float32, y0, y1 in
 	col := w.colBuf(kd * n)
 	w.gemm.Sgemm(true, false, kd, n, g.cs, l.weight, kd, dyb, ps, 0, col, n)
 	g.col2im(col, y0, y1, dx)
+}
+
+// useWinograd reports whether the forward pass of l takes the Winograd
+// path (see winograd.go): l must be a 3×3 size-keeping convolution over
+// planes of at least winogradMinPixels. On smaller planes, such as the
+// patches of training, im2col and one deep product measure as fast.
+func (l *convLayer) useWinograd() bool {
+	return l.sameSize() && l.g.k == 3 && l.g.hb*l.g.wb >= winogradMinPixels && !l.direct
+}
+
+// winogradMinPixels is the smallest plane that takes the Winograd path.
+const winogradMinPixels = 96 * 96
+
+// winogradGrid returns the geometry of l for the Winograd path.
+func (l *convLayer) winogradGrid() winogradGrid {
+	return winogradGrid{in: l.g.cb, out: l.g.cs, h: l.g.hb, w: l.g.wb}
+}
+
+// forEachTileBand calls fn for the bands of rows of tiles of every item of
+// a batch of n on the Winograd path, spread over the workers like
+// forEachBand.
+func (l *convLayer) forEachTileBand(ws []*worker, n int, fn func(w *worker, item, t0, t1 int)) {
+	g := l.winogradGrid()
+	rows, down := g.bandTiles(), g.tilesDown()
+	bands := (down + rows - 1) / rows
+	parallel(ws, n*bands, func(w *worker, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			b := i % bands
+			fn(w, i/bands, b*rows, min(down, (b+1)*rows))
+		}
+	})
+}
+
+// grow returns s resized to n values, reusing its storage when it can.
+func grow(s []float32, n int) []float32 {
+	if cap(s) < n {
+		return make([]float32, n)
+	}
+	return s[:n]
 }
 
 // sameSize reports whether l is a stride-1, size-keeping convolution with

@@ -63,3 +63,87 @@ func addGo(dst, src []float32) {
 		dst[i] += x
 	}
 }
+
+// Sum sets dst[i] = a[i] + b[i] for i < len(dst). It panics if a or b is
+// shorter than dst.
+func Sum(dst, a, b []float32) {
+	a, b = a[:len(dst)], b[:len(dst)]
+	if hasAVX2 && len(dst) > 0 {
+		sumAVX2(&dst[0], &a[0], &b[0], len(dst))
+		return
+	}
+	for i := range dst {
+		dst[i] = a[i] + b[i]
+	}
+}
+
+// Sub sets dst[i] = a[i] - b[i] for i < len(dst). It panics if a or b is
+// shorter than dst.
+func Sub(dst, a, b []float32) {
+	a, b = a[:len(dst)], b[:len(dst)]
+	if hasAVX2 && len(dst) > 0 {
+		subAVX2(&dst[0], &a[0], &b[0], len(dst))
+		return
+	}
+	for i := range dst {
+		dst[i] = a[i] - b[i]
+	}
+}
+
+// Sum3 sets dst[i] = a[i] + b[i] + c[i] for i < len(dst). It panics if a,
+// b or c is shorter than dst.
+func Sum3(dst, a, b, c []float32) {
+	a, b, c = a[:len(dst)], b[:len(dst)], c[:len(dst)]
+	if hasAVX2 && len(dst) > 0 {
+		sum3AVX2(&dst[0], &a[0], &b[0], &c[0], len(dst))
+		return
+	}
+	for i := range dst {
+		dst[i] = (a[i] + b[i]) + c[i]
+	}
+}
+
+// Diff3 sets dst[i] = a[i] - b[i] - c[i] for i < len(dst). It panics if a,
+// b or c is shorter than dst.
+func Diff3(dst, a, b, c []float32) {
+	a, b, c = a[:len(dst)], b[:len(dst)], c[:len(dst)]
+	if hasAVX2 && len(dst) > 0 {
+		diff3AVX2(&dst[0], &a[0], &b[0], &c[0], len(dst))
+		return
+	}
+	for i := range dst {
+		dst[i] = (a[i] - b[i]) - c[i]
+	}
+}
+
+// Deinterleave sets even[i] = src[2i] and odd[i] = src[2i+1] for
+// i < len(src)/2. It panics if even or odd is shorter than that.
+func Deinterleave(even, odd, src []float32) {
+	n := len(src) / 2
+	even, odd = even[:n], odd[:n]
+	if hasAVX2 && n >= 8 {
+		m := n &^ 7
+		deinterleaveAVX2(&even[0], &odd[0], &src[0], m)
+		even, odd, src = even[m:], odd[m:], src[2*m:]
+	}
+	for i := range even {
+		even[i] = src[2*i]
+		odd[i] = src[2*i+1]
+	}
+}
+
+// Interleave sets dst[2i] = even[i] and dst[2i+1] = odd[i] for
+// i < len(dst)/2. It panics if even or odd is shorter than that.
+func Interleave(dst, even, odd []float32) {
+	n := len(dst) / 2
+	even, odd = even[:n], odd[:n]
+	if hasAVX2 && n >= 8 {
+		m := n &^ 7
+		interleaveAVX2(&dst[0], &even[0], &odd[0], m)
+		dst, even, odd = dst[2*m:], even[m:], odd[m:]
+	}
+	for i := range even {
+		dst[2*i] = even[i]
+		dst[2*i+1] = odd[i]
+	}
+}

@@ -15,3 +15,23 @@ func actGradAVX2(y, dy []float32, slope float32)
 
 //go:noescape
 func addAVX2(dst, src []float32)
+
+//go:noescape
+func sumAVX2(dst, a, b *float32, n int)
+
+//go:noescape
+func subAVX2(dst, a, b *float32, n int)
+
+//go:noescape
+func sum3AVX2(dst, a, b, c *float32, n int)
+
+//go:noescape
+func diff3AVX2(dst, a, b, c *float32, n int)
+
+// deinterleaveAVX2 and interleaveAVX2 work on n pairs, n a multiple of 8.
+//
+//go:noescape
+func deinterleaveAVX2(even, odd, src *float32, n int)
+
+//go:noescape
+func interleaveAVX2(dst, even, odd *float32, n int)

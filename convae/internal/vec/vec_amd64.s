@@ -144,3 +144,226 @@ add1:
 adddone:
 	VZEROUPPER
 	RET
+
+
+// func sumAVX2(dst, a, b *float32, n int)
+TEXT ·sumAVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+	MOVQ CX, BX
+	SHRQ $3, BX
+	JZ   sumAVX2_tail
+
+sumAVX2_loop8:
+	VMOVUPS (SI), Y0
+	VADDPS (DX), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	ADDQ    $32, DI
+	DECQ    BX
+	JNZ     sumAVX2_loop8
+
+sumAVX2_tail:
+	ANDQ $7, CX
+	JZ   sumAVX2_done
+
+sumAVX2_loop1:
+	VMOVSS (SI), X0
+	VADDSS (DX), X0, X0
+	VMOVSS X0, (DI)
+	ADDQ   $4, SI
+	ADDQ   $4, DX
+	ADDQ   $4, DI
+	DECQ   CX
+	JNZ    sumAVX2_loop1
+
+sumAVX2_done:
+	VZEROUPPER
+	RET
+
+// func subAVX2(dst, a, b *float32, n int)
+TEXT ·subAVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+	MOVQ CX, BX
+	SHRQ $3, BX
+	JZ   subAVX2_tail
+
+subAVX2_loop8:
+	VMOVUPS (SI), Y0
+	VSUBPS (DX), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	ADDQ    $32, DI
+	DECQ    BX
+	JNZ     subAVX2_loop8
+
+subAVX2_tail:
+	ANDQ $7, CX
+	JZ   subAVX2_done
+
+subAVX2_loop1:
+	VMOVSS (SI), X0
+	VSUBSS (DX), X0, X0
+	VMOVSS X0, (DI)
+	ADDQ   $4, SI
+	ADDQ   $4, DX
+	ADDQ   $4, DI
+	DECQ   CX
+	JNZ    subAVX2_loop1
+
+subAVX2_done:
+	VZEROUPPER
+	RET
+
+// func sum3AVX2(dst, a, b, c *float32, n int)
+TEXT ·sum3AVX2(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ c+24(FP), R8
+	MOVQ n+32(FP), CX
+	MOVQ CX, BX
+	SHRQ $3, BX
+	JZ   sum3AVX2_tail
+
+sum3AVX2_loop8:
+	VMOVUPS (SI), Y0
+	VADDPS (DX), Y0, Y0
+	VADDPS (R8), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	ADDQ    $32, R8
+	ADDQ    $32, DI
+	DECQ    BX
+	JNZ     sum3AVX2_loop8
+
+sum3AVX2_tail:
+	ANDQ $7, CX
+	JZ   sum3AVX2_done
+
+sum3AVX2_loop1:
+	VMOVSS (SI), X0
+	VADDSS (DX), X0, X0
+	VADDSS (R8), X0, X0
+	VMOVSS X0, (DI)
+	ADDQ   $4, SI
+	ADDQ   $4, DX
+	ADDQ   $4, R8
+	ADDQ   $4, DI
+	DECQ   CX
+	JNZ    sum3AVX2_loop1
+
+sum3AVX2_done:
+	VZEROUPPER
+	RET
+
+// func diff3AVX2(dst, a, b, c *float32, n int)
+TEXT ·diff3AVX2(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ c+24(FP), R8
+	MOVQ n+32(FP), CX
+	MOVQ CX, BX
+	SHRQ $3, BX
+	JZ   diff3AVX2_tail
+
+diff3AVX2_loop8:
+	VMOVUPS (SI), Y0
+	VSUBPS (DX), Y0, Y0
+	VSUBPS (R8), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	ADDQ    $32, R8
+	ADDQ    $32, DI
+	DECQ    BX
+	JNZ     diff3AVX2_loop8
+
+diff3AVX2_tail:
+	ANDQ $7, CX
+	JZ   diff3AVX2_done
+
+diff3AVX2_loop1:
+	VMOVSS (SI), X0
+	VSUBSS (DX), X0, X0
+	VSUBSS (R8), X0, X0
+	VMOVSS X0, (DI)
+	ADDQ   $4, SI
+	ADDQ   $4, DX
+	ADDQ   $4, R8
+	ADDQ   $4, DI
+	DECQ   CX
+	JNZ    diff3AVX2_loop1
+
+diff3AVX2_done:
+	VZEROUPPER
+	RET
+
+// func deinterleaveAVX2(even, odd, src *float32, n int)
+// Eight pairs at a time: VSHUFPS picks the even (or odd) values of two
+// registers lane by lane, VPERMPD puts the four 64-bit halves in order.
+TEXT ·deinterleaveAVX2(SB), NOSPLIT, $0-32
+	MOVQ even+0(FP), DI
+	MOVQ odd+8(FP), DX
+	MOVQ src+16(FP), SI
+	MOVQ n+24(FP), CX
+	SHRQ $3, CX
+	JZ   deinterleave_done
+
+deinterleave_loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VSHUFPS $0x88, Y1, Y0, Y2
+	VSHUFPS $0xDD, Y1, Y0, Y3
+	VPERMPD $0xD8, Y2, Y2
+	VPERMPD $0xD8, Y3, Y3
+	VMOVUPS Y2, (DI)
+	VMOVUPS Y3, (DX)
+	ADDQ    $64, SI
+	ADDQ    $32, DI
+	ADDQ    $32, DX
+	DECQ    CX
+	JNZ     deinterleave_loop
+
+deinterleave_done:
+	VZEROUPPER
+	RET
+
+// func interleaveAVX2(dst, even, odd *float32, n int)
+// Eight pairs at a time: VUNPCKLPS and VUNPCKHPS pair the values lane by
+// lane, VPERM2F128 puts the 128-bit halves in order.
+TEXT ·interleaveAVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ even+8(FP), SI
+	MOVQ odd+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $3, CX
+	JZ   interleave_done
+
+interleave_loop:
+	VMOVUPS    (SI), Y0
+	VMOVUPS    (DX), Y1
+	VUNPCKLPS  Y1, Y0, Y2
+	VUNPCKHPS  Y1, Y0, Y3
+	VPERM2F128 $0x20, Y3, Y2, Y4
+	VPERM2F128 $0x31, Y3, Y2, Y5
+	VMOVUPS    Y4, (DI)
+	VMOVUPS    Y5, 32(DI)
+	ADDQ       $32, SI
+	ADDQ       $32, DX
+	ADDQ       $64, DI
+	DECQ       CX
+	JNZ        interleave_loop
+
+interleave_done:
+	VZEROUPPER
+	RET

@@ -61,6 +61,64 @@ func TestMatchesGo(t *testing.T) {
 	}
 }
 
+// TestCombinations checks Sum, Sub, Sum3 and Diff3, as dispatched on this
+// machine, against their definitions in float32 on every length up to 40,
+// with values past the end of dst that must stay untouched.
+func TestCombinations(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	cases := []struct {
+		name string
+		run  func(dst, a, b, c []float32)
+		want func(a, b, c float32) float32
+	}{
+		{"Sum", func(d, a, b, _ []float32) { Sum(d, a, b) }, func(a, b, _ float32) float32 { return a + b }},
+		{"Sub", func(d, a, b, _ []float32) { Sub(d, a, b) }, func(a, b, _ float32) float32 { return a - b }},
+		{"Sum3", Sum3, func(a, b, c float32) float32 { return a + b + c }},
+		{"Diff3", Diff3, func(a, b, c float32) float32 { return a - b - c }},
+	}
+	for _, c := range cases {
+		for n := 0; n <= 40; n++ {
+			a, b, x := randomVec(rng, n+1), randomVec(rng, n+2), randomVec(rng, n)
+			dst := randomVec(rng, n+3)
+			past := append([]float32(nil), dst[n:]...)
+			c.run(dst[:n], a, b, x)
+			for i := 0; i < n; i++ {
+				if want := c.want(a[i], b[i], x[i]); dst[i] != want {
+					t.Fatalf("%s n=%d: [%d] = %g, want %g", c.name, n, i, dst[i], want)
+				}
+			}
+			if !sameValues(dst[n:], past) {
+				t.Fatalf("%s n=%d wrote past the end", c.name, n)
+			}
+		}
+	}
+}
+
+// TestInterleave checks Deinterleave and Interleave against their
+// definitions on every length up to 50, and that they undo each other.
+func TestInterleave(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for n := 0; n <= 50; n++ {
+		src := randomVec(rng, n)
+		even, odd := randomVec(rng, n/2+2), randomVec(rng, n/2+2)
+		pastEven, pastOdd := even[n/2], odd[n/2]
+		Deinterleave(even, odd, src)
+		for i := 0; i < n/2; i++ {
+			if even[i] != src[2*i] || odd[i] != src[2*i+1] {
+				t.Fatalf("Deinterleave n=%d: pair %d = (%g, %g), want (%g, %g)", n, i, even[i], odd[i], src[2*i], src[2*i+1])
+			}
+		}
+		if even[n/2] != pastEven || odd[n/2] != pastOdd {
+			t.Fatalf("Deinterleave n=%d wrote past the pairs", n)
+		}
+		back := randomVec(rng, n)
+		Interleave(back, even, odd)
+		if !sameValues(back[:n/2*2], src[:n/2*2]) {
+			t.Fatalf("Interleave n=%d: %v, want %v", n, back, src)
+		}
+	}
+}
+
 // TestValues checks the Go versions against the definitions.
 func TestValues(t *testing.T) {
 	cases := []struct {

@@ -1,0 +1,101 @@
+package convae
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// directConv3 is the definition of a 3×3, stride-1, padding-1 convolution
+// of x (in×h×w) with w[out][in][3][3], in float64.
+func directConv3(x, w []float32, in, out, h, wd int) []float64 {
+	y := make([]float64, out*h*wd)
+	for o := 0; o < out; o++ {
+		for r := 0; r < h; r++ {
+			for c := 0; c < wd; c++ {
+				var s float64
+				for i := 0; i < in; i++ {
+					for ky := 0; ky < 3; ky++ {
+						for kx := 0; kx < 3; kx++ {
+							yy, xx := r+ky-1, c+kx-1
+							if yy < 0 || yy >= h || xx < 0 || xx >= wd {
+								continue
+							}
+							s += float64(x[(i*h+yy)*wd+xx]) * float64(w[((o*in+i)*3+ky)*3+kx])
+						}
+					}
+				}
+				y[(o*h+r)*wd+c] = s
+			}
+		}
+	}
+	return y
+}
+
+// The Winograd path equals the direct convolution on odd and even sizes,
+// in one band or several.
+func TestWinogradMatchesDirect(t *testing.T) {
+	cases := []struct{ in, out, h, w int }{
+		{1, 1, 1, 1}, {3, 2, 2, 2}, {2, 3, 5, 7}, {4, 5, 8, 6}, {8, 16, 9, 33}, {16, 8, 40, 3}, {32, 32, 64, 64},
+	}
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("%dx%d_%dx%d", c.in, c.out, c.h, c.w), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(uint64(c.h), uint64(c.w)))
+			x, w := randVec(rng, c.in*c.h*c.w), randVec(rng, c.out*c.in*9)
+			g := winogradGrid{in: c.in, out: c.out, h: c.h, w: c.w}
+			u := make([]float32, winogradTerms*c.out*c.in)
+			winogradWeights(u, w, c.out, c.in)
+			// Scratch and output full of NaNs: no stale value may be read,
+			// every output value must be written.
+			nans := func(n int) []float32 {
+				v := make([]float32, n)
+				for i := range v {
+					v[i] = float32(math.NaN())
+				}
+				return v
+			}
+			wk := &worker{}
+			wk.wino.v, wk.wino.m, wk.wino.rows = nans(1<<18), nans(1<<18), nans(1<<18)
+			want := directConv3(x, w, c.in, c.out, c.h, c.w)
+			// Bands of one row of tiles, then of the budget's size.
+			for _, rows := range []int{1, g.bandTiles()} {
+				y := nans(c.out * c.h * c.w)
+				for t0 := 0; t0 < g.tilesDown(); t0 += rows {
+					g.band(wk, u, x, t0, min(g.tilesDown(), t0+rows), y)
+				}
+				for i, v := range want {
+					if d := math.Abs(float64(y[i]) - v); !(d <= 1e-4*(1+math.Abs(v))) {
+						t.Fatalf("bands of %d tile rows: y[%d] = %g, want %g", rows, i, y[i], v)
+					}
+				}
+			}
+		})
+	}
+}
+
+// A convolution layer big enough for the Winograd path gives the same
+// output, bias and activation included, as the same layer kept on the
+// direct path, batch spread over two workers.
+func TestWinogradLayer(t *testing.T) {
+	const in, out, side = 6, 5, 101
+	rng := rand.New(rand.NewPCG(7, 8))
+	params := randVec(rng, out*in*9+out)
+	x := &Tensor{Shape: Shape{3, in, side, side}, Data: randVec(rng, 3*in*side*side)}
+	run := func(direct bool) *Tensor {
+		l := &convLayer{out: out, k: 3, s: 1, p: 1, act: activation{kind: OpLeakyReLU, slope: 0.1}, direct: direct}
+		l.weight, l.bias = params[:out*in*9], params[out*in*9:]
+		y := NewTensor(l.outShape([]Shape{x.Shape}))
+		if l.useWinograd() == direct {
+			t.Fatalf("direct=%v: useWinograd() = %v", direct, l.useWinograd())
+		}
+		l.forward([]*worker{{}, {}}, []*Tensor{x}, y)
+		return y
+	}
+	want, got := run(true), run(false)
+	for i := range want.Data {
+		if d := math.Abs(float64(got.Data[i] - want.Data[i])); d > 1e-4*(1+math.Abs(float64(want.Data[i]))) {
+			t.Fatalf("y[%d] = %g by Winograd, %g directly", i, got.Data[i], want.Data[i])
+		}
+	}
+}
