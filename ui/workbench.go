@@ -302,7 +302,7 @@ func (b *workbench) prepare(ctx context.Context, p *photo, c corruption, restore
 	if corrupted != nil {
 		input = corrupted
 	}
-	sigma := noise.EstimateGaussianSigma(input) * 255
+	sigma := noise.EstimateStrength(input) * 255
 	sensor, ok := noise.EstimatePoissonGaussian(input)
 	b.ui.run(func() {
 		if ctx.Err() == nil {

@@ -122,3 +122,36 @@ func fromImage(m image.Image) *picture.Image {
 	}
 	return img
 }
+
+// EstimateStrength agrees with EstimateGaussianSigma on uncompressed noise
+// and finds most of the level of noise that JPEG compression smoothed,
+// where EstimateGaussianSigma finds much less.
+func TestEstimateStrength(t *testing.T) {
+	cases := []struct {
+		spec     string
+		sigma    float64 // of the Gaussian noise, on the 0–255 scale
+		min, max float64 // bounds of the estimate over sigma
+	}{
+		{"gaussian:15", 15, 0.9, 1.1},
+		{"gaussian:25+quantize", 25, 0.9, 1.1},
+		{"gaussian:50", 50, 0.9, 1.1},
+		{"gaussian:25+jpeg:85", 25, 0.85, 1.1},
+		{"gaussian:40+jpeg:75", 40, 0.85, 1.1},
+	}
+	for _, c := range cases {
+		img := smoothScene(256, 256)
+		mustParse(t, c.spec).Apply(img, newRand(22))
+		sigma := c.sigma / 255
+		got, plain := noise.EstimateStrength(img), noise.EstimateGaussianSigma(img)
+		t.Logf("%s: strength %.2f/255, σ estimate %.2f/255, true σ %.2f/255", c.spec, got*255, plain*255, sigma*255)
+		if got < c.min*sigma || got > c.max*sigma {
+			t.Errorf("%s: strength %.2f/255, want %.2f–%.2f times σ = %.2f/255", c.spec, got*255, c.min, c.max, sigma*255)
+		}
+	}
+	if got := noise.EstimateStrength(smoothScene(256, 256)); got > 1.0/255 {
+		t.Errorf("strength of a noiseless picture %.3f/255, want < 1/255", got*255)
+	}
+	if got := noise.EstimateStrength(flat(9, 40, 0.5)); !math.IsNaN(got) {
+		t.Errorf("strength of a 9×40 picture %v, want NaN", got)
+	}
+}

@@ -135,7 +135,7 @@ func (r *Restorer) Restore(ctx context.Context, img *picture.Image, opts Options
 		default:
 			sigma := opts.Sigma / 255
 			if sigma <= 0 {
-				sigma = noise.EstimateGaussianSigma(img)
+				sigma = noise.EstimateStrength(img)
 			}
 			for i := range extra {
 				extra[i] = float32(sigma)

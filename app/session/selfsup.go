@@ -59,7 +59,7 @@ func (s *neighbor2neighbor) step(r *run, noisy *convae.Tensor) float64 {
 		copy(s.full.Item(i), noisy.Item(i))
 		if s.full.C > picture.Channels {
 			img := &picture.Image{Width: p, Height: p, Pix: noisy.Item(i)}
-			sigma := noise.EstimateGaussianSigma(img)
+			sigma := noise.EstimateStrength(img)
 			if math.IsNaN(sigma) {
 				sigma = 0
 			}
