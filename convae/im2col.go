@@ -118,12 +118,15 @@ func (g grid) gatherRow(dst, src []float32, kx int) {
 	if lo == hi {
 		return
 	}
-	if g.s == 1 {
+	switch g.s {
+	case 1:
 		copy(dst[lo:hi], src[lo+off:hi+off])
-		return
-	}
-	for xs := lo; xs < hi; xs++ {
-		dst[xs] = src[xs*g.s+off]
+	case 2:
+		vec.GatherEven(dst[lo:hi], src[lo*2+off:])
+	default:
+		for xs := lo; xs < hi; xs++ {
+			dst[xs] = src[xs*g.s+off]
+		}
 	}
 }
 
@@ -154,11 +157,14 @@ func (g grid) scatterRow(dst, src []float32, kx int) {
 	if lo >= hi {
 		return
 	}
-	if g.s == 1 {
+	switch g.s {
+	case 1:
 		vec.Add(dst[lo+off:hi+off], src[lo:hi])
-		return
-	}
-	for xs := lo; xs < hi; xs++ {
-		dst[xs*g.s+off] += src[xs]
+	case 2:
+		vec.AddEven(dst[lo*2+off:], src[lo:hi])
+	default:
+		for xs := lo; xs < hi; xs++ {
+			dst[xs*g.s+off] += src[xs]
+		}
 	}
 }

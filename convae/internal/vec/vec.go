@@ -147,3 +147,43 @@ func Interleave(dst, even, odd []float32) {
 		dst[2*i+1] = odd[i]
 	}
 }
+
+// GatherEven sets dst[i] = src[2i] for i < len(dst). It panics if src is
+// shorter than 2·len(dst)-1.
+func GatherEven(dst, src []float32) {
+	if len(dst) == 0 {
+		return
+	}
+	src = src[:2*len(dst)-1]
+	if hasAVX2 {
+		// Blocks of 8 read 16 values: the last block may need one more
+		// than src holds, and goes to the loop below.
+		m := min(len(dst), len(src)/2) &^ 7
+		if m > 0 {
+			gatherEvenAVX2(&dst[0], &src[0], m)
+			dst, src = dst[m:], src[2*m:]
+		}
+	}
+	for i := range dst {
+		dst[i] = src[2*i]
+	}
+}
+
+// AddEven sets dst[2i] += src[i] for i < len(src). It panics if dst is
+// shorter than 2·len(src)-1.
+func AddEven(dst, src []float32) {
+	if len(src) == 0 {
+		return
+	}
+	dst = dst[:2*len(src)-1]
+	if hasAVX2 {
+		m := min(len(src), len(dst)/2) &^ 7
+		if m > 0 {
+			addEvenAVX2(&dst[0], &src[0], m)
+			dst, src = dst[2*m:], src[m:]
+		}
+	}
+	for i, v := range src {
+		dst[2*i] += v
+	}
+}

@@ -35,3 +35,12 @@ func deinterleaveAVX2(even, odd, src *float32, n int)
 
 //go:noescape
 func interleaveAVX2(dst, even, odd *float32, n int)
+
+// gatherEvenAVX2 and addEvenAVX2 work on n values of the packed side, n a
+// multiple of 8, and touch 2n values of the strided one.
+//
+//go:noescape
+func gatherEvenAVX2(dst, src *float32, n int)
+
+//go:noescape
+func addEvenAVX2(dst, src *float32, n int)

@@ -367,3 +367,56 @@ interleave_loop:
 interleave_done:
 	VZEROUPPER
 	RET
+
+// func gatherEvenAVX2(dst, src *float32, n int)
+TEXT ·gatherEvenAVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $3, CX
+	JZ   gathereven_done
+
+gathereven_loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VSHUFPS $0x88, Y1, Y0, Y2
+	VPERMPD $0xD8, Y2, Y2
+	VMOVUPS Y2, (DI)
+	ADDQ    $64, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     gathereven_loop
+
+gathereven_done:
+	VZEROUPPER
+	RET
+
+// func addEvenAVX2(dst, src *float32, n int)
+// The eight values are spread over sixteen lanes with zeros in the odd
+// ones, and the sixteen added to dst.
+TEXT ·addEvenAVX2(SB), NOSPLIT, $0-24
+	MOVQ   dst+0(FP), DI
+	MOVQ   src+8(FP), SI
+	MOVQ   n+16(FP), CX
+	VXORPS Y7, Y7, Y7
+	SHRQ   $3, CX
+	JZ     addeven_done
+
+addeven_loop:
+	VMOVUPS    (SI), Y0
+	VUNPCKLPS  Y7, Y0, Y2
+	VUNPCKHPS  Y7, Y0, Y3
+	VPERM2F128 $0x20, Y3, Y2, Y4
+	VPERM2F128 $0x31, Y3, Y2, Y5
+	VADDPS     (DI), Y4, Y4
+	VADDPS     32(DI), Y5, Y5
+	VMOVUPS    Y4, (DI)
+	VMOVUPS    Y5, 32(DI)
+	ADDQ       $32, SI
+	ADDQ       $64, DI
+	DECQ       CX
+	JNZ        addeven_loop
+
+addeven_done:
+	VZEROUPPER
+	RET

@@ -14,3 +14,5 @@ func sum3AVX2(dst, a, b, c *float32, n int)           { panic("vec: no AVX2") }
 func diff3AVX2(dst, a, b, c *float32, n int)          { panic("vec: no AVX2") }
 func deinterleaveAVX2(even, odd, src *float32, n int) { panic("vec: no AVX2") }
 func interleaveAVX2(dst, even, odd *float32, n int)   { panic("vec: no AVX2") }
+func gatherEvenAVX2(dst, src *float32, n int)         { panic("vec: no AVX2") }
+func addEvenAVX2(dst, src *float32, n int)            { panic("vec: no AVX2") }

@@ -119,6 +119,41 @@ func TestInterleave(t *testing.T) {
 	}
 }
 
+// TestStrided checks GatherEven and AddEven against their definitions on
+// every length up to 40, with the strided side exactly as long as needed
+// and one longer, and nothing written past the end.
+func TestStrided(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for n := 0; n <= 40; n++ {
+		for extra := 0; extra <= 1; extra++ {
+			long := max(0, 2*n-1+extra)
+			src := randomVec(rng, long)
+			dst := randomVec(rng, n+2)
+			past := append([]float32(nil), dst[n:]...)
+			GatherEven(dst[:n], src)
+			for i := 0; i < n; i++ {
+				if dst[i] != src[2*i] {
+					t.Fatalf("GatherEven n=%d: [%d] = %g, want %g", n, i, dst[i], src[2*i])
+				}
+			}
+			if !sameValues(dst[n:], past) {
+				t.Fatalf("GatherEven n=%d wrote past the end", n)
+			}
+
+			packed := randomVec(rng, n)
+			strided := randomVec(rng, long+2)
+			want := append([]float32(nil), strided...)
+			for i, v := range packed {
+				want[2*i] += v
+			}
+			AddEven(strided[:long], packed)
+			if !sameValues(strided, want) {
+				t.Fatalf("AddEven n=%d extra=%d: %v, want %v", n, extra, strided, want)
+			}
+		}
+	}
+}
+
 // TestValues checks the Go versions against the definitions.
 func TestValues(t *testing.T) {
 	cases := []struct {
