@@ -58,7 +58,7 @@ func runEval(e *env, args []string) int {
 			return e.usageError("eval", "--collection needs a watermark corruption alone, such as watermark:heldout, not %q", nm)
 		}
 	}
-	r, err := restorerFor(e, *modelPath, *task, *collection)
+	r, err := restorerFor(e, *modelPath, *task, *collection || *brush)
 	if err != nil {
 		return e.fail("%v", err)
 	}

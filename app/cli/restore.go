@@ -92,7 +92,7 @@ func runRestore(e *env, cmd, task, suffix string, args []string) int {
 	if *quality < 1 || *quality > 100 {
 		return e.usageError(cmd, "--quality %d is outside 1–100", *quality)
 	}
-	r, err := restorerFor(e, *modelPath, task, collection != nil && *collection)
+	r, err := restorerFor(e, *modelPath, task, (collection != nil && *collection) || (maskPath != nil && *maskPath != ""))
 	if err != nil {
 		return e.fail("%v", err)
 	}
@@ -144,13 +144,15 @@ func runRestore(e *env, cmd, task, suffix string, args []string) int {
 }
 
 // restorerFor returns the Restorer of the model at path (or the bundled
-// model of task). In collection mode without any model it falls back, with
-// a note on stderr, to taking the shared mark off alone.
-func restorerFor(e *env, path, task string, collection bool) (*restore.Restorer, error) {
+// model of task). When no model is bundled and the watermark is located
+// without one (collection mode, or a painted mask: withoutNetwork), it
+// falls back, with a note on stderr, to taking the shared mark off and
+// filling the painted pixels from their surroundings.
+func restorerFor(e *env, path, task string, withoutNetwork bool) (*restore.Restorer, error) {
 	model, err := loadModel(path, task)
-	if collection && path == "" && errors.Is(err, assets.ErrNoBundledModel) {
-		fmt.Fprintf(e.stderr, "diabolo: no %s model bundled: collection mode alone, without a network to polish\n", task)
-		return restore.CollectionOnly(), nil
+	if withoutNetwork && path == "" && errors.Is(err, assets.ErrNoBundledModel) {
+		fmt.Fprintf(e.stderr, "diabolo: no %s model bundled: the shared mark is taken off and painted marks filled in, without a network to polish\n", task)
+		return restore.WithoutNetwork(), nil
 	}
 	if err != nil {
 		return nil, err

@@ -226,16 +226,60 @@ func TestEvalWatermarkBrush(t *testing.T) {
 }
 
 // Without any watermark model, --collection still takes the shared mark
-// off, and says that no network polishes it.
-func TestRemoveWatermarkCollectionWithoutModel(t *testing.T) {
+// off and --mask fills the painted pixels, each saying that no network
+// polishes; without either, the missing model is named.
+func TestRemoveWatermarkWithoutModel(t *testing.T) {
 	if _, err := assets.Model("watermark"); err == nil {
 		t.Skip("a watermark model is bundled: the fallback is not reached")
 	}
 	dir := t.TempDir()
 	paths, _ := markedCollection(t, dir, 8, 64, 48)
 	code, _, stderr := run(append([]string{"remove-watermark", "--collection", "-o", filepath.Join(dir, "out")}, paths...)...)
-	if code != 0 || !strings.Contains(stderr, "collection mode alone") {
+	if code != 0 || !strings.Contains(stderr, "without a network to polish") {
 		t.Errorf("code %d, stderr %q; want success and a note that no network polishes", code, stderr)
+	}
+
+	// A painted square is filled; the rest of the photo is kept exactly.
+	in, err := picture.Load(paths[0], picture.DecodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	painted := func(x, y int) bool { return x >= 20 && x < 30 && y >= 10 && y < 20 }
+	maskImg := picture.New(64, 48)
+	for y := range 48 {
+		for x := range 64 {
+			if painted(x, y) {
+				for c := range picture.Channels {
+					maskImg.Plane(c)[y*64+x] = 1
+				}
+			}
+		}
+	}
+	maskPath := filepath.Join(dir, "mask.png")
+	if err := picture.Save(maskPath, maskImg, picture.SaveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	filled := filepath.Join(dir, "filled.png")
+	code, _, stderr = run("remove-watermark", "--mask", maskPath, "-o", filled, paths[0])
+	if code != 0 || !strings.Contains(stderr, "without a network to polish") {
+		t.Fatalf("--mask: code %d, stderr %q; want success and the note", code, stderr)
+	}
+	out, err := picture.Load(filled, picture.DecodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := 0
+	for i, v := range out.Pix {
+		x, y := i%64, (i/64)%48
+		switch {
+		case !painted(x, y) && v != in.Pix[i]:
+			t.Fatalf("unpainted pixel (%d, %d) changed from %g to %g", x, y, in.Pix[i], v)
+		case painted(x, y) && v != in.Pix[i]:
+			changed++
+		}
+	}
+	if changed == 0 {
+		t.Error("the painted square was not filled")
 	}
 	if code, _, stderr = run("remove-watermark", "-o", filepath.Join(dir, "o.png"), paths[0]); code != 1 || !strings.Contains(stderr, "no bundled model") {
 		t.Errorf("without --collection: code %d, stderr %q; want the missing model named", code, stderr)

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -373,7 +374,8 @@ func (s *Store) Describe(task string) []Field {
 // wrapping ErrNoModel when task has no model.
 //
 // Without a model, a restoration given a shared watermark (collection mode)
-// takes it off and nothing more.
+// or a painted mask takes the mark off and fills the painted pixels from
+// their surroundings, and nothing more (see restore.WithoutNetwork).
 //
 // The model is the one in use when Restore starts: opening another model
 // meanwhile does not disturb it.
@@ -384,8 +386,9 @@ func (s *Store) Restore(ctx context.Context, task string, img *picture.Image, op
 	if err == nil {
 		r = sl.restorer
 		switch {
-		case r == nil && opts.Shared != nil:
-			r = restore.CollectionOnly() // collection mode needs no network
+		case r == nil && (opts.Shared != nil || slices.ContainsFunc(opts.Mask, func(m float32) bool { return m > 0.5 })):
+			// Collection mode and filling painted marks need no network.
+			r = restore.WithoutNetwork()
 		case r == nil:
 			err = sl.noModel(task)
 		}

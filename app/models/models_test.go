@@ -108,6 +108,18 @@ func TestNoBundledModel(t *testing.T) {
 	if err != nil || math.Abs(float64(out.Pix[5]-img.Pix[5])) > 1e-5 {
 		t.Errorf("collection mode without a model: %v; value %v, want %v", err, out, img.Pix[5])
 	}
+	// Nor does filling painted pixels; an empty mask asks for a model.
+	mask := make([]float32, img.Width*img.Height)
+	if _, err := s.Restore(context.Background(), models.Watermark, img, restore.Options{Mask: mask}, nil); !errors.Is(err, models.ErrNoModel) {
+		t.Errorf("empty mask without a model: %v, want ErrNoModel", err)
+	}
+	mask[img.Width+1] = 1
+	spoiled := img.Clone()
+	spoiled.Pix[img.Width+1] = 1
+	out, err = s.Restore(context.Background(), models.Watermark, spoiled, restore.Options{Mask: mask}, nil)
+	if err != nil || out.Pix[img.Width+1] == 1 || out.Pix[0] != img.Pix[0] {
+		t.Errorf("painted mask without a model: %v; the painted pixel is %v, want it filled", err, out)
+	}
 	d := s.Describe(models.Denoise)
 	if len(d) != 2 || d[0] != (models.Field{Name: "source", Value: "none"}) || !strings.Contains(d[1].Value, "none is bundled") {
 		t.Errorf("Describe = %v", d)

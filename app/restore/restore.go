@@ -6,8 +6,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
+	"diabolo/app/inpaint"
 	"diabolo/app/noise"
 	"diabolo/app/picture"
 	"diabolo/app/watermark"
@@ -27,7 +29,8 @@ type Options struct {
 	// × Height values, 1 (or more than 0.5) where a mark is to be removed
 	// whether or not the network sees it. Nil paints nothing. A model with a
 	// mask input reads it; with any watermark model the painted pixels take
-	// the network's output, never the input.
+	// the network's output, never the input. Without a network they are
+	// filled from their surroundings (see WithoutNetwork).
 	Mask []float32
 	// Shared, when not nil, is a watermark estimated from a collection of
 	// photos of the picture's size (collection mode): it is taken off the
@@ -72,16 +75,18 @@ func New(m *convae.Model) (*Restorer, error) {
 	return &Restorer{model: m}, nil
 }
 
-// ErrNoNetwork is returned by a Restorer made by CollectionOnly when it is
-// asked for more than taking a shared watermark off.
-var ErrNoNetwork = errors.New("no network: collection mode alone only takes a shared watermark off")
+// ErrNoNetwork is returned by a Restorer made by WithoutNetwork when it is
+// given neither a shared watermark nor a painted mask.
+var ErrNoNetwork = errors.New("no network: without one, only a shared watermark (collection mode) is taken off and painted marks filled in")
 
-// CollectionOnly returns a Restorer without a network, for collection mode
-// alone: Restore takes Options.Shared off the picture and returns the rest
-// as it is; without a shared mark it returns ErrNoNetwork.
-func CollectionOnly() *Restorer { return &Restorer{} }
+// WithoutNetwork returns a Restorer without a network, for watermark
+// removal when no model is at hand: Restore takes Options.Shared off the
+// picture (collection mode), fills the pixels painted in Options.Mask from
+// their surroundings (see inpaint.Fill) and returns the rest as it is;
+// given neither, it returns ErrNoNetwork.
+func WithoutNetwork() *Restorer { return &Restorer{} }
 
-// Model returns the model the Restorer applies, nil for CollectionOnly.
+// Model returns the model the Restorer applies, nil for WithoutNetwork.
 func (r *Restorer) Model() *convae.Model { return r.model }
 
 // TakesNoiseLevel reports whether the model reads a noise-level map, so
@@ -108,16 +113,13 @@ func (r *Restorer) Restore(ctx context.Context, img *picture.Image, opts Options
 	if opts.Mask != nil && len(opts.Mask) != w*h {
 		return nil, fmt.Errorf("the mask has %d pixels, the %d×%d picture %d", len(opts.Mask), w, h, w*h)
 	}
-	if r.model == nil && opts.Shared == nil {
-		return nil, ErrNoNetwork
+	if r.model == nil {
+		return restoreWithoutNetwork(img, opts)
 	}
 	if opts.Shared != nil {
 		var err error
 		if img, opts.Mask, err = removeShared(img, opts.Shared, opts.Mask); err != nil {
 			return nil, err
-		}
-		if r.model == nil {
-			return img, nil
 		}
 	}
 	src := img.Pix
@@ -164,6 +166,27 @@ func (r *Restorer) Restore(ctx context.Context, img *picture.Image, opts Options
 	}
 	res.Clamp()
 	return res, nil
+}
+
+// restoreWithoutNetwork takes opts.Shared off img and fills the pixels
+// that opts.Mask paints (see WithoutNetwork).
+func restoreWithoutNetwork(img *picture.Image, opts Options) (*picture.Image, error) {
+	painted := slices.ContainsFunc(opts.Mask, func(m float32) bool { return m > 0.5 })
+	if opts.Shared == nil && !painted {
+		return nil, ErrNoNetwork
+	}
+	if opts.Shared != nil {
+		var err error
+		// The mark's footprint is not filled: taking the mark off has
+		// already restored what lay under it.
+		if img, _, err = removeShared(img, opts.Shared, nil); err != nil {
+			return nil, err
+		}
+	}
+	if painted {
+		return inpaint.Fill(img, opts.Mask)
+	}
+	return img, nil
 }
 
 // keepUntouched puts back the input pixels of in (w×h colour planes) into

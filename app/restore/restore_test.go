@@ -325,14 +325,19 @@ func abs32(v int) int {
 	return v
 }
 
-func TestCollectionOnly(t *testing.T) {
-	r := CollectionOnly()
+// Without a network, a Restorer takes a shared mark off and fills painted
+// pixels from their surroundings, leaving the rest as it was; asked for
+// neither, it says there is no network.
+func TestWithoutNetwork(t *testing.T) {
+	r := WithoutNetwork()
 	if r.TakesMask() || r.TakesNoiseLevel() || r.Model() != nil {
 		t.Error("a Restorer without a network claims inputs or a model")
 	}
 	img := gradient(8, 6, false)
-	if _, err := r.Restore(context.Background(), img, Options{}, nil); !errors.Is(err, ErrNoNetwork) {
-		t.Errorf("without a shared mark: %v, want ErrNoNetwork", err)
+	for _, opts := range []Options{{}, {Mask: make([]float32, 48)}} {
+		if _, err := r.Restore(context.Background(), img, opts, nil); !errors.Is(err, ErrNoNetwork) {
+			t.Errorf("mask %v, no shared mark: %v, want ErrNoNetwork", opts.Mask != nil, err)
+		}
 	}
 	shared := &watermark.SharedMark{Mark: watermark.Mark{Width: 8, Height: 6, Alpha: make([]float32, 48), Colour: make([]float32, 3*48)}}
 	shared.Alpha[10] = 0.5
@@ -350,6 +355,31 @@ func TestCollectionOnly(t *testing.T) {
 	for i, v := range out.Pix {
 		if math.Abs(float64(v-img.Pix[i])) > 1e-5 {
 			t.Fatalf("value %d: %g after taking the mark off, want %g", i, v, img.Pix[i])
+		}
+	}
+
+	// A painted pixel (spoiled here) is filled from its neighbours; the
+	// others are returned exactly, with the mark taken off first.
+	mask := make([]float32, 48)
+	mask[27] = 1
+	spoiled := marked.Clone()
+	for c := 0; c < 3; c++ {
+		spoiled.Pix[c*48+27] = 1
+	}
+	out, err = r.Restore(context.Background(), spoiled, Options{Shared: shared, Mask: mask}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for c := 0; c < 3; c++ {
+		p := img.Plane(c)
+		want := (p[26] + p[28] + p[19] + p[35]) / 4
+		if got := out.Plane(c)[27]; math.Abs(float64(got-want)) > 1e-4 {
+			t.Errorf("channel %d: painted pixel %g, want its neighbours' mean %g", c, got, want)
+		}
+		for i, v := range out.Plane(c) {
+			if i != 27 && math.Abs(float64(v-p[i])) > 1e-5 {
+				t.Fatalf("channel %d value %d: %g, want %g", c, i, v, p[i])
+			}
 		}
 	}
 }

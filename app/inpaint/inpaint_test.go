@@ -1,0 +1,118 @@
+package inpaint
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+
+	"diabolo/app/picture"
+)
+
+// ramp returns a w×h picture whose planes are linear ramps, which the
+// harmonic fill reproduces exactly.
+func ramp(w, h int) *picture.Image {
+	img := picture.New(w, h)
+	for y := range h {
+		for x := range w {
+			i := y*w + x
+			img.Pix[i] = 0.1 + 0.6*float32(x)/float32(w)
+			img.Pix[w*h+i] = 0.8 - 0.5*float32(y)/float32(h)
+			img.Pix[2*w*h+i] = 0.2 + 0.3*float32(x+y)/float32(w+h)
+		}
+	}
+	return img
+}
+
+// paint returns a w×h mask painted (1) where inside says so.
+func paint(w, h int, inside func(x, y int) bool) []float32 {
+	m := make([]float32, w*h)
+	for y := range h {
+		for x := range w {
+			if inside(x, y) {
+				m[y*w+x] = 1
+			}
+		}
+	}
+	return m
+}
+
+// Painted regions of a linear ramp, from a thin stroke to a wide block,
+// are filled back to the ramp; a region that reaches the edge of the
+// picture, where nothing bounds it, is filled flat across (the slope
+// there is not known) and stays close. Unpainted pixels and the alpha
+// channel stay exactly as they were.
+func TestFillRestoresRamps(t *testing.T) {
+	const w, h = 97, 64
+	cases := []struct {
+		name      string
+		inside    func(x, y int) bool
+		tolerance float64
+	}{
+		{"stroke", func(x, y int) bool { return y == 30 && x > 10 && x < 80 }, 2e-3},
+		{"block", func(x, y int) bool { return x >= 20 && x < 70 && y >= 10 && y < 50 }, 2e-3},
+		{"text", func(x, y int) bool { return y >= 20 && y < 28 && x%7 >= 3 && x%7 < 5 }, 2e-3},
+		{"edges", func(x, y int) bool { return x < 15 || y >= 55 }, 0.12},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			img := ramp(w, h)
+			img.Alpha = make([]float32, w*h)
+			for i := range img.Alpha {
+				img.Alpha[i] = float32(i%5) / 4
+			}
+			want := img.Clone()
+			mask := paint(w, h, c.inside)
+			// What lies under the paint must not matter.
+			for i, m := range mask {
+				if m > 0 {
+					for ch := range picture.Channels {
+						img.Pix[ch*w*h+i] = 1
+					}
+				}
+			}
+			got, err := Fill(img, mask)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range want.Pix {
+				d := math.Abs(float64(got.Pix[i] - want.Pix[i]))
+				if painted := mask[i%(w*h)] > 0; (painted && d > c.tolerance) || (!painted && d != 0) {
+					t.Fatalf("value %d (painted %v): %g, want %g", i, painted, got.Pix[i], want.Pix[i])
+				}
+			}
+			for i := range want.Alpha {
+				if got.Alpha[i] != want.Alpha[i] {
+					t.Fatalf("alpha %d changed", i)
+				}
+			}
+			if img.Pix[0] != want.Pix[0] && mask[0] == 0 {
+				t.Fatal("Fill changed its input")
+			}
+		})
+	}
+}
+
+// Bad masks are errors that say what is wrong; an empty mask is a copy.
+func TestFillErrors(t *testing.T) {
+	img := ramp(8, 6)
+	if _, err := Fill(img, make([]float32, 47)); err == nil || !strings.Contains(err.Error(), "the mask has 47 pixels, the 8×6 picture 48") {
+		t.Errorf("short mask: %v", err)
+	}
+	if _, err := Fill(img, paint(8, 6, func(int, int) bool { return true })); !errors.Is(err, ErrAllPainted) {
+		t.Errorf("all painted: %v, want ErrAllPainted", err)
+	}
+	got, err := Fill(img, make([]float32, 48))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range got.Pix {
+		if got.Pix[i] != img.Pix[i] {
+			t.Fatalf("empty mask changed value %d", i)
+		}
+	}
+	one := picture.New(1, 1)
+	if _, err := Fill(one, []float32{1}); !errors.Is(err, ErrAllPainted) {
+		t.Errorf("1×1 painted: %v", err)
+	}
+}
