@@ -141,7 +141,11 @@ func loadModel(path, task string) (*convae.Model, error) {
 	if path == "" {
 		b, err := assets.Model(task)
 		if err != nil {
-			return nil, fmt.Errorf("%w: pass --model FILE", err)
+			hint := "pass --model FILE"
+			if task == "watermark" {
+				hint += ", or --mask FILE (the painted marks are filled from their surroundings) or --collection"
+			}
+			return nil, fmt.Errorf("%w: %s", err, hint)
 		}
 		m, err := convae.Load(bytes.NewReader(b))
 		if err != nil {

@@ -190,7 +190,11 @@ func check(task string, m *convae.Model) error {
 
 // noModel returns the error for a task without a model.
 func (sl *slot) noModel(task string) error {
-	return fmt.Errorf("%w for %s: %s; open a model file or train one", ErrNoModel, task, sl.noBundle())
+	hint := "open a model file or train one"
+	if task == Watermark {
+		hint += ", or paint the marks with the brush (they are filled from their surroundings) or use collection mode"
+	}
+	return fmt.Errorf("%w for %s: %s; %s", ErrNoModel, task, sl.noBundle(), hint)
 }
 
 // noBundle says why the task has no bundled model.
