@@ -94,10 +94,10 @@ func (s *winogradScratch) grow(v, m, rows int) {
 // of x (in×h×w) with the transformed kernels u (see winogradWeights) into
 // y (out×h×w).
 func (g winogradGrid) band(w *worker, u, x []float32, t0, t1 int, y []float32) {
-	half := g.tilesAcross() + 1
-	n := (t1 - t0) * half // tiles in the band, spare ones included
+	rowLen := g.tilesAcross() + 1 // tiles per row, the spare one included
+	n := (t1 - t0) * rowLen       // tiles in the band, spare ones included
 	s := &w.wino
-	s.grow(winogradTerms*g.in*n, winogradTerms*g.out*n, max(4*(n+half)+8*(n+1), 12*n))
+	s.grow(winogradTerms*g.in*n, winogradTerms*g.out*n, max(4*(n+rowLen)+8*(n+1), 12*n))
 	g.inputTransform(s, x, t0, t1)
 	for xi := 0; xi < winogradTerms; xi++ {
 		w.gemm.Sgemm(false, false, g.out, n, g.in, u[xi*g.out*g.in:], g.in, s.v[xi*g.in*n:], n, 0, s.m[xi*g.out*n:], n)
@@ -108,14 +108,14 @@ func (g winogradGrid) band(w *worker, u, x []float32, t0, t1 int, y []float32) {
 // inputTransform fills s.v[ξ][c][tile] with Bᵀ·d·B for the 4×4 input tile
 // d of every tile of rows [t0, t1) and channel c.
 func (g winogradGrid) inputTransform(s *winogradScratch, x []float32, t0, t1 int) {
-	half := g.tilesAcross() + 1
-	n := (t1 - t0) * half
+	rowLen := g.tilesAcross() + 1
+	n := (t1 - t0) * rowLen
 	// The input rows 2t-1 … 2t+2 of the band's tiles, split four ways:
 	// evenRows[j] is input row 2(t0+j) and oddRows[j] row 2(t0+j)-1, for
 	// j = 0 … t1-t0; each is split into its even columns (even[i] is
 	// column 2i) and odd ones (odd[i] is column 2i-1), so that tile t
 	// spans odd[t], even[t], odd[t+1], even[t+1].
-	planeLen := n + half
+	planeLen := n + rowLen
 	split := func(i int) []float32 { return s.rows[i*planeLen : (i+1)*planeLen] }
 	evenRowsEven, evenRowsOdd, oddRowsEven, oddRowsOdd := split(0), split(1), split(2), split(3)
 	// Bᵀ·d along the columns, for the even and odd columns: n+1 values,
@@ -127,12 +127,12 @@ func (g winogradGrid) inputTransform(s *winogradScratch, x []float32, t0, t1 int
 		src := x[c*plane : (c+1)*plane]
 		for j := 0; j <= t1-t0; j++ {
 			r := 2 * (t0 + j)
-			g.split(evenRowsEven[j*half:][:half], evenRowsOdd[j*half:][:half], src, r)
-			g.split(oddRowsEven[j*half:][:half], oddRowsOdd[j*half:][:half], src, r-1)
+			g.split(evenRowsEven[j*rowLen:][:rowLen], evenRowsOdd[j*rowLen:][:rowLen], src, r)
+			g.split(oddRowsEven[j*rowLen:][:rowLen], oddRowsOdd[j*rowLen:][:rowLen], src, r-1)
 		}
 		for parity, rows := range [2][2][]float32{{evenRowsEven, oddRowsEven}, {evenRowsOdd, oddRowsOdd}} {
 			even, odd := rows[0], rows[1]
-			d0, d1, d2, d3 := odd[:n], even[:n], odd[half:][:n], even[half:][:n]
+			d0, d1, d2, d3 := odd[:n], even[:n], odd[rowLen:][:n], even[rowLen:][:n]
 			vec.Sub(col(0, parity)[:n], d0, d2)
 			vec.Sum(col(1, parity)[:n], d1, d2)
 			vec.Sub(col(2, parity)[:n], d2, d1)
@@ -180,8 +180,8 @@ func (g winogradGrid) split(even, odd, src []float32, r int) {
 // rows [t0, t1) and output channel, into y.
 func (g winogradGrid) outputTransform(s *winogradScratch, t0, t1 int, y []float32) {
 	tw := g.tilesAcross()
-	half := tw + 1
-	n := (t1 - t0) * half
+	rowLen := tw + 1
+	n := (t1 - t0) * rowLen
 	buf := s.rows
 	row := func(k int) []float32 { return buf[k*n:][:n] }
 	plane := g.h * g.w
@@ -202,7 +202,7 @@ func (g winogradGrid) outputTransform(s *winogradScratch, t0, t1 int, y []float3
 		for j := 0; j < t1-t0; j++ {
 			for r := 0; r < 2; r++ {
 				if yr := 2*(t0+j) + r; yr < g.h {
-					g.merge(dst[yr*g.w:(yr+1)*g.w], row(8 + 2*r)[j*half:][:tw], row(9 + 2*r)[j*half:][:tw])
+					g.merge(dst[yr*g.w:(yr+1)*g.w], row(8 + 2*r)[j*rowLen:][:tw], row(9 + 2*r)[j*rowLen:][:tw])
 				}
 			}
 		}
