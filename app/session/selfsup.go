@@ -30,7 +30,11 @@ type neighbor2neighbor struct {
 	first, next []int32 // per batch item and cell: offsets in the cell of g1 and g2
 }
 
-const gammaMax = 2
+// gammaMax is the final weight of the regulariser. The paper uses 2; here,
+// with far fewer samples seen, the validation score fell as γ ramped up to
+// 2, and at 12 minutes of unet-m on the noisy training photos γ = 2, 1 and
+// 0.5 reached 27.20, 27.61 and 27.80 dB at σ = 25 (README).
+const gammaMax = 0.5
 
 // cellNeighbours lists, for each position in a 2×2 cell (0 top left, 1 top
 // right, 2 bottom left, 3 bottom right), its two direct neighbours.
