@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"slices"
 	"sync"
 	"time"
 
@@ -390,7 +389,7 @@ func (s *Store) Restore(ctx context.Context, task string, img *picture.Image, op
 	if err == nil {
 		r = sl.restorer
 		switch {
-		case r == nil && (opts.Shared != nil || slices.ContainsFunc(opts.Mask, func(m float32) bool { return m > 0.5 })):
+		case r == nil && (opts.Shared != nil || opts.Painted()):
 			// Collection mode and filling painted marks need no network.
 			r = restore.WithoutNetwork()
 		case r == nil:

@@ -47,6 +47,11 @@ type Options struct {
 	Tile convae.TileOptions
 }
 
+// Painted reports whether o.Mask paints any pixel.
+func (o Options) Painted() bool {
+	return slices.ContainsFunc(o.Mask, func(m float32) bool { return m > 0.5 })
+}
+
 // DefaultUntouched is the Untouched threshold used when Options leaves it 0.
 const DefaultUntouched = 2.0
 
@@ -171,7 +176,7 @@ func (r *Restorer) Restore(ctx context.Context, img *picture.Image, opts Options
 // restoreWithoutNetwork takes opts.Shared off img and fills the pixels
 // that opts.Mask paints (see WithoutNetwork).
 func restoreWithoutNetwork(img *picture.Image, opts Options) (*picture.Image, error) {
-	painted := slices.ContainsFunc(opts.Mask, func(m float32) bool { return m > 0.5 })
+	painted := opts.Painted()
 	if opts.Shared == nil && !painted {
 		return nil, ErrNoNetwork
 	}
