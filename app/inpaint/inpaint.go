@@ -6,6 +6,7 @@ package inpaint
 import (
 	"errors"
 	"fmt"
+	"sync"
 
 	"diabolo/app/picture"
 )
@@ -48,22 +49,36 @@ func Fill(img *picture.Image, mask []float32) (*picture.Image, error) {
 	case w * h:
 		return nil, ErrAllPainted
 	}
+	// The planes are independent: one goroutine each.
+	var wg sync.WaitGroup
 	for c := range picture.Channels {
-		fillPlane(out.Plane(c), known, w, h)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fillPlane(out.Plane(c), known, w, h)
+		}()
 	}
+	wg.Wait()
 	return out, nil
 }
 
 // fillPlane replaces the unknown values of the w×h plane v by the harmonic
 // interpolation of the known ones, at least one of which there must be.
 func fillPlane(v []float32, known []bool, w, h int) {
-	var holes []int
+	// Holes off the border of the plane have four neighbours, and are
+	// relaxed by the fast path; those on it are listed apart.
+	var inner, border []int
 	for i, k := range known {
-		if !k {
-			holes = append(holes, i)
+		if k {
+			continue
+		}
+		if x, y := i%w, i/w; x > 0 && x < w-1 && y > 0 && y < h-1 {
+			inner = append(inner, i)
+		} else {
+			border = append(border, i)
 		}
 	}
-	if len(holes) == 0 {
+	if len(inner)+len(border) == 0 {
 		return
 	}
 	if w > 1 || h > 1 {
@@ -71,13 +86,18 @@ func fillPlane(v []float32, known []bool, w, h int) {
 		cw, ch := (w+1)/2, (h+1)/2
 		coarse, coarseKnown := halve(v, known, w, h)
 		fillPlane(coarse, coarseKnown, cw, ch)
-		for _, i := range holes {
-			x, y := i%w, i/w
-			v[i] = coarse[(y/2)*cw+x/2]
+		for _, holes := range [][]int{inner, border} {
+			for _, i := range holes {
+				x, y := i%w, i/w
+				v[i] = coarse[(y/2)*cw+x/2]
+			}
 		}
 	}
 	for range sweeps {
-		for _, i := range holes {
+		for _, i := range inner {
+			v[i] = (v[i-1] + v[i+1] + v[i-w] + v[i+w]) / 4
+		}
+		for _, i := range border {
 			v[i] = neighbourMean(v, w, h, i)
 		}
 	}
