@@ -4,6 +4,7 @@
 package inpaint
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -28,8 +29,9 @@ var ErrAllPainted = errors.New("the whole picture is painted over: nothing to fi
 //
 // The equation is solved coarse to fine on an image pyramid: each level is
 // started from the level below, then relaxed by Gauss–Seidel sweeps, so
-// that wide regions fill as quickly as thin strokes.
-func Fill(img *picture.Image, mask []float32) (*picture.Image, error) {
+// that wide regions fill as quickly as thin strokes. Fill stops with ctx's
+// error when ctx is cancelled.
+func Fill(ctx context.Context, img *picture.Image, mask []float32) (*picture.Image, error) {
 	w, h := img.Width, img.Height
 	if len(mask) != w*h {
 		return nil, fmt.Errorf("the mask has %d pixels, the %d×%d picture %d", len(mask), w, h, w*h)
@@ -55,16 +57,20 @@ func Fill(img *picture.Image, mask []float32) (*picture.Image, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			fillPlane(out.Plane(c), known, w, h)
+			fillPlane(ctx, out.Plane(c), known, w, h)
 		}()
 	}
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
 // fillPlane replaces the unknown values of the w×h plane v by the harmonic
-// interpolation of the known ones, at least one of which there must be.
-func fillPlane(v []float32, known []bool, w, h int) {
+// interpolation of the known ones, at least one of which there must be. It
+// returns early, leaving v unfinished, when ctx is cancelled.
+func fillPlane(ctx context.Context, v []float32, known []bool, w, h int) {
 	// Holes off the border of the plane have four neighbours, and are
 	// relaxed by the fast path; those on it are listed apart.
 	var inner, border []int
@@ -85,7 +91,7 @@ func fillPlane(v []float32, known []bool, w, h int) {
 		// Solve on the half-size level first, and start from it.
 		cw, ch := (w+1)/2, (h+1)/2
 		coarse, coarseKnown := halve(v, known, w, h)
-		fillPlane(coarse, coarseKnown, cw, ch)
+		fillPlane(ctx, coarse, coarseKnown, cw, ch)
 		for _, holes := range [][]int{inner, border} {
 			for _, i := range holes {
 				x, y := i%w, i/w
@@ -94,6 +100,9 @@ func fillPlane(v []float32, known []bool, w, h int) {
 		}
 	}
 	for range sweeps {
+		if ctx.Err() != nil {
+			return
+		}
 		for _, i := range inner {
 			v[i] = (v[i-1] + v[i+1] + v[i-w] + v[i+w]) / 4
 		}

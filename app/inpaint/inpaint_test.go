@@ -1,6 +1,7 @@
 package inpaint
 
 import (
+	"context"
 	"errors"
 	"math"
 	"strings"
@@ -71,7 +72,7 @@ func TestFillRestoresRamps(t *testing.T) {
 					}
 				}
 			}
-			got, err := Fill(img, mask)
+			got, err := Fill(context.Background(), img, mask)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -96,13 +97,13 @@ func TestFillRestoresRamps(t *testing.T) {
 // Bad masks are errors that say what is wrong; an empty mask is a copy.
 func TestFillErrors(t *testing.T) {
 	img := ramp(8, 6)
-	if _, err := Fill(img, make([]float32, 47)); err == nil || !strings.Contains(err.Error(), "the mask has 47 pixels, the 8×6 picture 48") {
+	if _, err := Fill(context.Background(), img, make([]float32, 47)); err == nil || !strings.Contains(err.Error(), "the mask has 47 pixels, the 8×6 picture 48") {
 		t.Errorf("short mask: %v", err)
 	}
-	if _, err := Fill(img, paint(8, 6, func(int, int) bool { return true })); !errors.Is(err, ErrAllPainted) {
+	if _, err := Fill(context.Background(), img, paint(8, 6, func(int, int) bool { return true })); !errors.Is(err, ErrAllPainted) {
 		t.Errorf("all painted: %v, want ErrAllPainted", err)
 	}
-	got, err := Fill(img, make([]float32, 48))
+	got, err := Fill(context.Background(), img, make([]float32, 48))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +113,18 @@ func TestFillErrors(t *testing.T) {
 		}
 	}
 	one := picture.New(1, 1)
-	if _, err := Fill(one, []float32{1}); !errors.Is(err, ErrAllPainted) {
+	if _, err := Fill(context.Background(), one, []float32{1}); !errors.Is(err, ErrAllPainted) {
 		t.Errorf("1×1 painted: %v", err)
+	}
+}
+
+// A cancelled fill returns the context's error, not a half-filled picture.
+func TestFillCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	img := ramp(40, 30)
+	got, err := Fill(ctx, img, paint(40, 30, func(x, y int) bool { return x > 10 && x < 20 }))
+	if !errors.Is(err, context.Canceled) || got != nil {
+		t.Errorf("Fill after cancel = %v, %v; want nil and context.Canceled", got, err)
 	}
 }

@@ -119,7 +119,7 @@ func (r *Restorer) Restore(ctx context.Context, img *picture.Image, opts Options
 		return nil, fmt.Errorf("the mask has %d pixels, the %d×%d picture %d", len(opts.Mask), w, h, w*h)
 	}
 	if r.model == nil {
-		return restoreWithoutNetwork(img, opts)
+		return restoreWithoutNetwork(ctx, img, opts)
 	}
 	if opts.Shared != nil {
 		var err error
@@ -175,7 +175,7 @@ func (r *Restorer) Restore(ctx context.Context, img *picture.Image, opts Options
 
 // restoreWithoutNetwork takes opts.Shared off img and fills the pixels
 // that opts.Mask paints (see WithoutNetwork).
-func restoreWithoutNetwork(img *picture.Image, opts Options) (*picture.Image, error) {
+func restoreWithoutNetwork(ctx context.Context, img *picture.Image, opts Options) (*picture.Image, error) {
 	painted := opts.Painted()
 	if opts.Shared == nil && !painted {
 		return nil, ErrNoNetwork
@@ -189,7 +189,7 @@ func restoreWithoutNetwork(img *picture.Image, opts Options) (*picture.Image, er
 		}
 	}
 	if painted {
-		return inpaint.Fill(img, opts.Mask)
+		return inpaint.Fill(ctx, img, opts.Mask)
 	}
 	return img, nil
 }
