@@ -105,4 +105,30 @@ func TestSelfSupervisedLearnsFromNoisyPhotos(t *testing.T) {
 	if !ok || v.Preview == nil || v.Preview.Clean != nil || len(v.Preview.Restored) != 3*32*32 {
 		t.Errorf("validation without clean photos: %+v", v)
 	}
+
+	// Fine-tuning a model with a noise-level input, like the bundled one,
+	// on the noisy photos alone: it trains, and says so in its metadata.
+	spec := convae.UNetSpec("u", convae.UNetConfig{Width: 8, Levels: 1, Blocks: 1, Unshuffle: true, NoiseLevel: true})
+	net, err := convae.NewNet(spec, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := append([]float32(nil), net.Params()...)
+	from := &convae.Model{Net: net, Meta: convae.Metadata{Task: "denoise", Steps: 1000}}
+	cfg = Config{Data: data, ValData: val, Mode: SelfSupervised, Noise: nm, From: from,
+		Patch: 32, Batch: 4, Steps: 20, ValEvery: 20, ValCrops: 2, ValSide: 32, LR: 1e-3, Seed: 4, Workers: 2,
+		EventEvery: time.Millisecond}
+	tuned, rec := train(t, cfg)
+	if _, ok := rec.last(Validation); !ok || tuned.Meta.Mode != SelfSupervised {
+		t.Errorf("self-supervised fine-tune: validation seen %v, mode %q", ok, tuned.Meta.Mode)
+	}
+	changed := 0
+	for i, v := range tuned.Net.Params() {
+		if v != before[i] {
+			changed++
+		}
+	}
+	if changed == 0 {
+		t.Error("self-supervised fine-tuning left every parameter as it was")
+	}
 }
