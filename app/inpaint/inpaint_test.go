@@ -128,3 +128,54 @@ func TestFillCancelled(t *testing.T) {
 		t.Errorf("Fill after cancel = %v, %v; want nil and context.Canceled", got, err)
 	}
 }
+
+// FuzzFill checks, on pictures and masks drawn from the fuzzer's bytes,
+// that Fill keeps unpainted pixels exactly and, by the maximum principle
+// of harmonic functions, fills each plane within the range of its
+// unpainted values.
+func FuzzFill(f *testing.F) {
+	f.Add(uint8(5), uint8(4), []byte{0, 255, 7, 3, 200, 1, 9})
+	f.Add(uint8(1), uint8(1), []byte{1})
+	f.Add(uint8(17), uint8(3), []byte("painted strokes over a photo"))
+	f.Fuzz(func(t *testing.T, w8, h8 uint8, data []byte) {
+		w, h := int(w8%24)+1, int(h8%24)+1
+		if len(data) == 0 {
+			return
+		}
+		img := picture.New(w, h)
+		mask := make([]float32, w*h)
+		for i := range img.Pix {
+			img.Pix[i] = float32(data[i%len(data)]) / 255
+		}
+		for i := range mask {
+			if data[(i*7+3)%len(data)]%3 == 0 {
+				mask[i] = 1
+			}
+		}
+		got, err := Fill(context.Background(), img, mask)
+		if errors.Is(err, ErrAllPainted) {
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := w * h
+		for c := range picture.Channels {
+			lo, hi := float32(1), float32(0)
+			for i := range n {
+				if mask[i] == 0 {
+					lo, hi = min(lo, img.Pix[c*n+i]), max(hi, img.Pix[c*n+i])
+				}
+			}
+			for i := range n {
+				v := got.Pix[c*n+i]
+				if mask[i] == 0 && v != img.Pix[c*n+i] {
+					t.Fatalf("unpainted value changed at %d", c*n+i)
+				}
+				if mask[i] != 0 && (v < lo-1e-5 || v > hi+1e-5) {
+					t.Fatalf("filled value %g outside the unpainted range [%g, %g]", v, lo, hi)
+				}
+			}
+		}
+	})
+}
