@@ -106,11 +106,14 @@ func EstimateGaussianSigma(img *picture.Image) float64 {
 // full-resolution estimate finds 35–60% of the σ the photo was taken with,
 // this one 65–90%. It returns NaN if img is smaller than 10×10 pixels.
 func EstimateStrength(img *picture.Image) float64 {
-	full := EstimateGaussianSigma(img)
 	if img.Width < 20 || img.Height < 20 {
-		return full
+		return EstimateGaussianSigma(img)
 	}
-	return max(full, 2*EstimateGaussianSigma(halfSize(img)))
+	// The two estimates are independent: the half-size one runs alongside.
+	half := make(chan float64, 1)
+	go func() { half <- 2 * EstimateGaussianSigma(halfSize(img)) }()
+	full := EstimateGaussianSigma(img)
+	return max(full, <-half)
 }
 
 // halfSize returns img averaged over blocks of 2×2 pixels (an odd last
