@@ -129,6 +129,10 @@ func (l *shuffleLayer) forward(ws []*worker, in []*Tensor, y *Tensor) {
 	big := l.bigShape(x.Shape, y.Shape)
 	eachPlane(ws, big, func(n, ch int) {
 		xi, yi := x.Item(n), y.Item(n)
+		if l.r == 2 {
+			l.forward2(big, ch, xi, yi)
+			return
+		}
 		l.mapping(big, ch, func(small, b int) {
 			if l.inverse {
 				yi[small] = xi[b]
@@ -137,6 +141,24 @@ func (l *shuffleLayer) forward(ws []*worker, in []*Tensor, y *Tensor) {
 			}
 		})
 	})
+}
+
+// forward2 is forward for channel ch of one item when r = 2, row by row:
+// the even and odd pixels of big row y are rows y/2 of small planes
+// 4·ch + 2·(y%2) and the next one.
+func (l *shuffleLayer) forward2(big Shape, ch int, x, y []float32) {
+	h, w := big.H, big.W
+	ps := (h / 2) * (w / 2)
+	for row := 0; row < h; row++ {
+		line := (ch*h + row) * w
+		even := ((4*ch+2*(row%2))*ps + (row/2)*(w/2))
+		odd := even + ps
+		if l.inverse {
+			vec.Deinterleave(y[even:even+w/2], y[odd:odd+w/2], x[line:line+w])
+		} else {
+			vec.Interleave(y[line:line+w], x[even:even+w/2], x[odd:odd+w/2])
+		}
+	}
 }
 
 func (l *shuffleLayer) backward(ws []*worker, in []*Tensor, y, dy *Tensor, dx []*Tensor) {
