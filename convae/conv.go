@@ -22,10 +22,8 @@ type worker struct {
 
 // colBuf returns a column buffer of at least n values.
 func (w *worker) colBuf(n int) []float32 {
-	if cap(w.col) < n {
-		w.col = make([]float32, n)
-	}
-	return w.col[:n]
+	w.col = grow(w.col, n)
+	return w.col
 }
 
 // activation is an element-wise non-linearity that may follow a layer.
