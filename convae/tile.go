@@ -27,6 +27,14 @@ type TileOptions struct {
 // window is one tile: the input rectangle read, and the core it produces.
 type window struct{ y0, x0, cy0, cy1, cx0, cx1 int }
 
+// Plane is one input channel of InferPlanes: its h×w values, or, when
+// Values is nil, Fill at every pixel — a noise-level map of one level or
+// an empty mask, without materialising it.
+type Plane struct {
+	Values []float32
+	Fill   float32
+}
+
 // Infer runs the network over a whole image src of spec.In planar channels
 // of h×w and returns spec.Out planar channels of h×w. The image is
 // processed in overlapping tiles, so memory stays bounded whatever its
@@ -35,9 +43,28 @@ type window struct{ y0, x0, cy0, cy1, cx0, cx1 int }
 // pass with the tiles done and their total. Infer stops with ctx's error
 // when ctx is cancelled.
 func (n *Net) Infer(ctx context.Context, src []float32, h, w int, opts TileOptions, progress func(done, total int)) ([]float32, error) {
-	cin, cout := n.spec.In, n.spec.Out
+	cin := n.spec.In
 	if h <= 0 || w <= 0 || len(src) != cin*h*w {
 		return nil, fmt.Errorf("convae: Infer got %d values for %d×%d×%d", len(src), cin, h, w)
+	}
+	planes := make([]Plane, cin)
+	for c := range planes {
+		planes[c].Values = src[c*h*w : (c+1)*h*w]
+	}
+	return n.InferPlanes(ctx, planes, h, w, opts, progress)
+}
+
+// InferPlanes is Infer with the input given plane by plane, so that a
+// constant plane costs no memory.
+func (n *Net) InferPlanes(ctx context.Context, planes []Plane, h, w int, opts TileOptions, progress func(done, total int)) ([]float32, error) {
+	cin, cout := n.spec.In, n.spec.Out
+	if h <= 0 || w <= 0 || len(planes) != cin {
+		return nil, fmt.Errorf("convae: Infer got %d planes of %d×%d for %d channels", len(planes), h, w, cin)
+	}
+	for c, p := range planes {
+		if p.Values != nil && len(p.Values) != h*w {
+			return nil, fmt.Errorf("convae: Infer got %d values in plane %d of %d×%d", len(p.Values), c, h, w)
+		}
 	}
 	m := n.spec.Multiple()
 	roundUp := func(v int) int { return (v + m - 1) / m * m }
@@ -61,8 +88,12 @@ func (n *Net) Infer(ctx context.Context, src []float32, h, w int, opts TileOptio
 			})
 		}
 	}
+	// The blending ramps of the tiles sum to 1 at every pixel (a falling
+	// ramp meets a rising one across each inner core edge, and the tiles
+	// form a grid), so the weighted outputs add up to the result without
+	// a division.
 	dst := make([]float32, cout*h*w)
-	weight := make([]float32, h*w)
+	ramps := make([]float32, ww)
 	x := NewTensor(Shape{min(batch, len(wins)), cin, wh, ww})
 	for done := 0; done < len(wins); {
 		if err := ctx.Err(); err != nil {
@@ -71,21 +102,23 @@ func (n *Net) Infer(ctx context.Context, src []float32, h, w int, opts TileOptio
 		k := min(batch, len(wins)-done)
 		x.reshape(Shape{k, cin, wh, ww})
 		for i := 0; i < k; i++ {
-			extract(src, h, w, wins[done+i], x.Item(i), cin, wh, ww)
+			win, item := wins[done+i], x.Item(i)
+			parallel(n.ws, cin*wh, func(_ *worker, lo, hi int) {
+				extract(planes, h, w, win, item, wh, ww, lo, hi)
+			})
 		}
 		y := n.Forward(x)
 		for i := 0; i < k; i++ {
-			accumulate(dst, weight, h, w, wins[done+i], y.Item(i), cout, wh, ww, blend, hp, wp)
+			win, item := wins[done+i], y.Item(i)
+			y0, y1 := win.rows(blend, h, wh)
+			xr := win.columnRamps(ramps, blend, w, wp, ww)
+			parallel(n.ws, y1-y0, func(_ *worker, lo, hi int) {
+				accumulate(dst, h, w, win, item, cout, wh, ww, xr, blend, hp, y0+lo, y0+hi)
+			})
 		}
 		done += k
 		if progress != nil {
 			progress(done, len(wins))
-		}
-	}
-	for c := 0; c < cout; c++ {
-		plane := dst[c*h*w : (c+1)*h*w]
-		for i, wt := range weight {
-			plane[i] /= wt
 		}
 	}
 	return dst, nil
@@ -110,20 +143,27 @@ func mirror(v, h int) int {
 	return max(v, 0)
 }
 
-// extract copies the input rectangle of win into dst (c×wh×ww).
-func extract(src []float32, h, w int, win window, dst []float32, c, wh, ww int) {
-	for ch := 0; ch < c; ch++ {
-		plane := src[ch*h*w : (ch+1)*h*w]
-		for y := 0; y < wh; y++ {
-			row := plane[mirror(win.y0+y, h)*w:][:w]
-			out := dst[(ch*wh+y)*ww:][:ww]
-			if win.x0+ww <= w {
-				copy(out, row[win.x0:])
-				continue
-			}
+// extract copies rows [lo, hi) of the input rectangle of win, counted
+// over all channels (row r is row r%wh of channel r/wh), into dst
+// (c×wh×ww).
+func extract(planes []Plane, h, w int, win window, dst []float32, wh, ww, lo, hi int) {
+	for r := lo; r < hi; r++ {
+		ch, y := r/wh, r%wh
+		out := dst[(ch*wh+y)*ww:][:ww]
+		p := planes[ch]
+		if p.Values == nil {
 			for x := range out {
-				out[x] = row[mirror(win.x0+x, w)]
+				out[x] = p.Fill
 			}
+			continue
+		}
+		row := p.Values[mirror(win.y0+y, h)*w:][:w]
+		if win.x0+ww <= w {
+			copy(out, row[win.x0:])
+			continue
+		}
+		for x := range out {
+			out[x] = row[mirror(win.x0+x, w)]
 		}
 	}
 }
@@ -142,24 +182,39 @@ func ramp(v, c0, c1, b, size int) float32 {
 	return max(wt, 0)
 }
 
-// accumulate adds the output of win, weighted by its blending ramps, to
-// dst and the weights to weight, for the pixels inside the source image.
-func accumulate(dst, weight []float32, h, w int, win window, y []float32, c, wh, ww, b, hp, wp int) {
-	ry0, ry1 := max(win.cy0-b, 0, win.y0), min(win.cy1+b, h, win.y0+wh)
-	rx0, rx1 := max(win.cx0-b, 0, win.x0), min(win.cx1+b, w, win.x0+ww)
-	for py := ry0; py < ry1; py++ {
+// rows returns the source rows [y0, y1) that win contributes to: its core
+// and blending bands, inside the source image of h rows and the window.
+func (win window) rows(b, h, wh int) (y0, y1 int) {
+	return max(win.cy0-b, 0, win.y0), min(win.cy1+b, h, win.y0+wh)
+}
+
+// columnRamps fills buf with the horizontal blending weights of the source
+// columns [x0, x1) that win contributes to, and returns them; buf[i] is
+// the weight of column x0+i, and x0 is max(cx0-b, 0, win.x0).
+func (win window) columnRamps(buf []float32, b, w, wp, ww int) []float32 {
+	x0, x1 := max(win.cx0-b, 0, win.x0), min(win.cx1+b, w, win.x0+ww)
+	buf = buf[:x1-x0]
+	for i := range buf {
+		buf[i] = ramp(x0+i, win.cx0, win.cx1, b, wp)
+	}
+	return buf
+}
+
+// accumulate adds the output y of win, weighted by its blending ramps
+// (xr from columnRamps, and the ramp of each row), to rows [y0, y1) of
+// dst.
+func accumulate(dst []float32, h, w int, win window, y []float32, c, wh, ww int, xr []float32, b, hp, y0, y1 int) {
+	x0 := max(win.cx0-b, 0, win.x0)
+	for py := y0; py < y1; py++ {
 		wy := ramp(py, win.cy0, win.cy1, b, hp)
 		if wy == 0 {
 			continue
 		}
-		for px := rx0; px < rx1; px++ {
-			wt := wy * ramp(px, win.cx0, win.cx1, b, wp)
-			if wt == 0 {
-				continue
-			}
-			weight[py*w+px] += wt
-			for ch := 0; ch < c; ch++ {
-				dst[(ch*h+py)*w+px] += wt * y[(ch*wh+py-win.y0)*ww+px-win.x0]
+		for ch := 0; ch < c; ch++ {
+			d := dst[(ch*h+py)*w+x0:][:len(xr)]
+			s := y[(ch*wh+py-win.y0)*ww+x0-win.x0:][:len(xr)]
+			for i, wx := range xr {
+				d[i] += wy * wx * s[i]
 			}
 		}
 	}

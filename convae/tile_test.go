@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -99,5 +100,56 @@ func TestInferRejectsBadInput(t *testing.T) {
 	}
 	if _, err := net.Infer(context.Background(), make([]float32, 10), 4, 4, TileOptions{}, nil); err == nil {
 		t.Error("Infer accepted 10 values for a 3×4×4 image")
+	}
+}
+
+// TestInferPlanes checks that a constant plane gives exactly what the same
+// plane filled in gives, and that planes of the wrong number or size are
+// refused with the reason.
+func TestInferPlanes(t *testing.T) {
+	spec := UNetSpec("u", UNetConfig{Width: 8, Levels: 2, Blocks: 1, Unshuffle: true, NoiseLevel: true})
+	net, err := NewNet(spec, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const h, w, level = 45, 70, 0.1
+	src := randomImage(rand.New(rand.NewPCG(5, 6)), spec.In, h, w)
+	extra := src[(spec.In-1)*h*w:]
+	for i := range extra {
+		extra[i] = level
+	}
+	opts := TileOptions{Tile: 16}
+	want, err := net.Infer(context.Background(), src, h, w, opts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	planes := make([]Plane, spec.In)
+	for c := range planes[:spec.In-1] {
+		planes[c].Values = src[c*h*w : (c+1)*h*w]
+	}
+	planes[spec.In-1].Fill = level
+	got, err := net.InferPlanes(context.Background(), planes, h, w, opts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("value %d: %g with a constant plane, %g with it filled in", i, got[i], want[i])
+		}
+	}
+
+	bad := []struct {
+		name   string
+		planes []Plane
+		want   string
+	}{
+		{"too few planes", planes[:1], "got 1 planes"},
+		{"short plane", append([]Plane{{Values: make([]float32, 10)}}, planes[1:]...), "10 values in plane 0"},
+	}
+	for _, b := range bad {
+		_, err := net.InferPlanes(context.Background(), b.planes, h, w, opts, nil)
+		if err == nil || !strings.Contains(err.Error(), b.want) {
+			t.Errorf("%s: error %v, want one containing %q", b.name, err, b.want)
+		}
 	}
 }

@@ -127,16 +127,20 @@ func (r *Restorer) Restore(ctx context.Context, img *picture.Image, opts Options
 			return nil, err
 		}
 	}
-	src := img.Pix
-	if r.model.Net.Spec().In == picture.Channels+1 {
-		src = make([]float32, (picture.Channels+1)*w*h)
-		copy(src, img.Pix)
-		extra := src[picture.Channels*w*h:]
+	planes := make([]convae.Plane, r.model.Net.Spec().In)
+	for c := range picture.Channels {
+		planes[c].Values = img.Pix[c*w*h : (c+1)*w*h]
+	}
+	if len(planes) == picture.Channels+1 {
+		extra := &planes[picture.Channels]
 		switch {
 		case r.TakesMask():
-			for i := range extra {
-				if opts.Mask != nil && opts.Mask[i] > 0.5 {
-					extra[i] = 1
+			if opts.Mask != nil {
+				extra.Values = make([]float32, w*h)
+				for i, m := range opts.Mask {
+					if m > 0.5 {
+						extra.Values[i] = 1
+					}
 				}
 			}
 		default:
@@ -144,16 +148,14 @@ func (r *Restorer) Restore(ctx context.Context, img *picture.Image, opts Options
 			if sigma <= 0 {
 				sigma = noise.EstimateStrength(img)
 			}
-			for i := range extra {
-				extra[i] = float32(sigma)
-			}
+			extra.Fill = float32(sigma)
 		}
 	}
 	var report func(done, total int)
 	if progress != nil {
 		report = func(done, total int) { progress(float64(done) / float64(total)) }
 	}
-	out, err := r.model.Net.Infer(ctx, src, h, w, opts.Tile, report)
+	out, err := r.model.Net.InferPlanes(ctx, planes, h, w, opts.Tile, report)
 	if err != nil {
 		return nil, err
 	}
