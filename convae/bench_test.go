@@ -138,6 +138,7 @@ func BenchmarkConvLayer(b *testing.B) {
 		{"conv3x3_32to32_64px", false, 32, 32, 3, 1, 1, 64},
 		{"conv3x3_128to64_32px", false, 128, 64, 3, 1, 1, 32},
 		{"conv3x3_32to32_256px", false, 32, 32, 3, 1, 1, 256},
+		{"conv3x3_64to64_144px", false, 64, 64, 3, 1, 1, 144},
 		{"conv3x3s2_32to64_64px", false, 32, 64, 3, 2, 1, 64},
 		{"convT2x2_128to64_16px", true, 128, 64, 2, 2, 0, 16},
 	}

@@ -144,12 +144,12 @@ func (l *convLayer) forward(ws []*worker, in []*Tensor, y *Tensor) {
 	x := in[0]
 	if l.useWinograd() {
 		g := l.winogradGrid()
-		l.wino = grow(l.wino, winogradTerms*len(l.weight)/9)
+		l.wino = grow(l.wino, winogradWeightsLen(g.out, g.in))
 		winogradWeights(l.wino, l.weight, g.out, g.in)
 		l.forEachTileBand(ws, x.N, func(w *worker, n, t0, t1 int) {
 			yi := y.Item(n)
 			g.band(w, l.wino, x.Item(n), t0, t1, yi)
-			r0, r1 := 2*t0, min(g.h, 2*t1)
+			r0, r1 := winogradTile*t0, min(g.h, winogradTile*t1)
 			for c := 0; c < g.out; c++ {
 				l.finish(yi[c*g.h*g.w+r0*g.w:c*g.h*g.w+r1*g.w], c)
 			}

@@ -1,72 +1,104 @@
 package convae
 
-import "diabolo/convae/internal/vec"
+import (
+	"diabolo/convae/internal/gemm"
+	"diabolo/convae/internal/vec"
+)
 
-// Winograd's minimal filtering F(2×2, 3×3) (Lavin and Gray, "Fast
+// Winograd's minimal filtering F(4×4, 3×3) (Lavin and Gray, "Fast
 // Algorithms for Convolutional Neural Networks", 2016) computes a 3×3,
-// stride-1, size-keeping convolution in tiles of 2×2 output pixels: each
-// 4×4 input tile d and each kernel g are transformed, V = Bᵀ·d·B and
+// stride-1, size-keeping convolution in tiles of 4×4 output pixels: each
+// 6×6 input tile d and each kernel g are transformed, V = Bᵀ·d·B and
 // U = G·g·Gᵀ, multiplied element-wise, summed over input channels, and
 // transformed back, Y = Aᵀ·M·A. Summed over channels, the element-wise
-// products are 16 matrix products, U[ξ] (out×in) times V[ξ] (in×tiles):
-// 16 multiplications per tile and channel pair instead of 36.
+// products are 36 matrix products, U[ξ] (out×in) times V[ξ] (in×tiles):
+// 36 multiplications per tile of 16 pixels and channel pair, 2.25 per
+// pixel instead of 9. Bᵀ and Aᵀ are in package vec (WinogradIn,
+// WinogradOut);
 //
-//	Bᵀ = | 1  0 -1  0 |    G = | 1    0    0   |    Aᵀ = | 1  1  1  0 |
-//	     | 0  1  1  0 |        | 1/2  1/2  1/2 |         | 0  1 -1 -1 |
-//	     | 0 -1  1  0 |        | 1/2 -1/2  1/2 |
-//	     | 0  1  0 -1 |        | 0    0    1   |
+//	G = |  1/4     0     0   |
+//	    | -1/6  -1/6  -1/6   |
+//	    | -1/6   1/6  -1/6   |
+//	    |  1/24  1/12  1/6   |
+//	    |  1/24 -1/12  1/6   |
+//	    |  0      0     1    |
 //
 // The transforms run along whole rows of tiles: the input rows are split
-// into their even and odd columns, so that every term of a transform is a
-// contiguous vector operation.
+// four ways by column, so that every term of a transform is a contiguous
+// vector, and vec applies each 1-D transform to six such vectors at once.
 
-// winogradTerms is the number of transformed values per tile (4×4).
-const winogradTerms = 16
+const (
+	// winogradTile is the side of the output tile.
+	winogradTile = 4
+	// winogradSpan is the side of the input tile (and of the transformed
+	// tile).
+	winogradSpan = winogradTile + 2
+	// winogradTerms is the number of transformed values per tile (6×6).
+	winogradTerms = winogradSpan * winogradSpan
+)
 
 // winogradBudget bounds the transformed input and output of one band, in
-// float32 values, so that they stay in the L2 cache while the 16 products
+// float32 values, so that they stay in the L2 cache while the products
 // run.
 const winogradBudget = 1 << 17
 
-// winogradWeights sets u[ξ][o][i] (16×out×in) to the transform G·g·Gᵀ of
-// each 3×3 kernel g = w[o][i] of a convolution weight w[out][in][3][3].
+// winogradG is the kernel transform G, 6×3.
+var winogradG = [winogradSpan][3]float64{
+	{1.0 / 4, 0, 0},
+	{-1.0 / 6, -1.0 / 6, -1.0 / 6},
+	{-1.0 / 6, 1.0 / 6, -1.0 / 6},
+	{1.0 / 24, 1.0 / 12, 1.0 / 6},
+	{1.0 / 24, -1.0 / 12, 1.0 / 6},
+	{0, 0, 1},
+}
+
+// winogradWeights sets u to the transforms G·g·Gᵀ of the 3×3 kernels
+// g = w[o][i] of a convolution weight w[out][in][3][3], computed in
+// float64: for each ξ = 6·row + column, the out×in matrix U[ξ][o][i],
+// packed for gemm.MulPacked at u[ξ·gemm.PackedALen(out, in):].
 func winogradWeights(u, w []float32, out, in int) {
-	u = u[:winogradTerms*out*in]
+	size := gemm.PackedALen(out, in)
+	u = u[:winogradTerms*size]
+	clear(u) // the packed rows past out
 	for o := 0; o < out; o++ {
+		// Where U[ξ][o][i] lies in the packed matrix of ξ: the sliver of
+		// rows o/MR, column i, lane o%MR.
+		base := o/gemm.MR*gemm.MR*in + o%gemm.MR
 		for i := 0; i < in; i++ {
 			g := w[(o*in+i)*9:][:9]
-			// t = G·g: 4 rows of 3.
-			var t [4][3]float32
-			for c := 0; c < 3; c++ {
-				g0, g1, g2 := g[c], g[3+c], g[6+c]
-				t[0][c] = g0
-				t[1][c] = (g0 + g1 + g2) / 2
-				t[2][c] = (g0 - g1 + g2) / 2
-				t[3][c] = g2
+			// t = G·g: 6 rows of 3.
+			var t [winogradSpan][3]float64
+			for r, gr := range winogradG {
+				for c := 0; c < 3; c++ {
+					t[r][c] = gr[0]*float64(g[c]) + gr[1]*float64(g[3+c]) + gr[2]*float64(g[6+c])
+				}
 			}
-			// u = t·Gᵀ: 4×4.
-			for r := 0; r < 4; r++ {
-				t0, t1, t2 := t[r][0], t[r][1], t[r][2]
-				v := [4]float32{t0, (t0 + t1 + t2) / 2, (t0 - t1 + t2) / 2, t2}
-				for c, x := range v {
-					u[((r*4+c)*out+o)*in+i] = x
+			// u = t·Gᵀ: 6×6.
+			for r := range t {
+				for c, gc := range winogradG {
+					v := t[r][0]*gc[0] + t[r][1]*gc[1] + t[r][2]*gc[2]
+					u[(r*winogradSpan+c)*size+base+i*gemm.MR] = float32(v)
 				}
 			}
 		}
 	}
 }
 
+// winogradWeightsLen is the length of the transformed kernels of a
+// convolution of in channels into out.
+func winogradWeightsLen(out, in int) int { return winogradTerms * gemm.PackedALen(out, in) }
+
 // winogradGrid is the geometry of a size-keeping 3×3 convolution of in
-// channels into out channels over h×w pixels, in tiles of 2×2.
+// channels into out channels over h×w pixels, in tiles of 4×4.
 type winogradGrid struct {
 	in, out, h, w int
 }
 
 // tilesAcross is the number of tiles along a row.
-func (g winogradGrid) tilesAcross() int { return (g.w + 1) / 2 }
+func (g winogradGrid) tilesAcross() int { return (g.w + winogradTile - 1) / winogradTile }
 
 // tilesDown is the number of rows of tiles.
-func (g winogradGrid) tilesDown() int { return (g.h + 1) / 2 }
+func (g winogradGrid) tilesDown() int { return (g.h + winogradTile - 1) / winogradTile }
 
 // bandTiles is the number of rows of tiles per band: the transformed input
 // and output of a band fit winogradBudget.
@@ -77,7 +109,7 @@ func (g winogradGrid) bandTiles() int {
 
 // winogradScratch holds the buffers of one worker for the Winograd path.
 type winogradScratch struct {
-	v, m []float32 // transformed input (16×in×tiles) and products (16×out×tiles)
+	v, m []float32 // transformed input (36×in×tiles) and products (36×out×tiles)
 	rows []float32 // split and transformed rows
 }
 
@@ -88,132 +120,190 @@ func (s *winogradScratch) grow(v, m, rows int) {
 // In a band of rows of tiles, tile t of row j has the index j·(tw+1) + t,
 // where tw is the number of tiles across: each row has a spare tile at its
 // end, which lets every transform run over the whole band as one vector
-// (the spare tiles hold values that are never used).
+// (the spare tiles, and those past the end of the band up to a multiple of
+// gemm.NR, hold values that are never used).
+
+// winogradReach is how far past the band's tiles the column transform
+// runs: one tile, rounded up to a whole vector of 8.
+const winogradReach = 8
+
+// bandLayout gives the sizes of a band of tile rows [t0, t1).
+type bandLayout struct {
+	rowLen int // tiles per row, the spare one included
+	n      int // tiles in the band, spare ones included
+	cols   int // n rounded up to a multiple of gemm.NR: the columns of the products
+	outPad int // output channels rounded up to a multiple of gemm.MR: the rows of the products
+}
+
+func (g winogradGrid) layout(t0, t1 int) bandLayout {
+	rowLen := g.tilesAcross() + 1
+	n := (t1 - t0) * rowLen
+	return bandLayout{
+		rowLen: rowLen,
+		n:      n,
+		cols:   (n + gemm.NR - 1) / gemm.NR * gemm.NR,
+		outPad: (g.out + gemm.MR - 1) / gemm.MR * gemm.MR,
+	}
+}
 
 // band computes the output rows of tile rows [t0, t1) of the convolution
 // of x (in×h×w) with the transformed kernels u (see winogradWeights) into
 // y (out×h×w).
 func (g winogradGrid) band(w *worker, u, x []float32, t0, t1 int, y []float32) {
-	rowLen := g.tilesAcross() + 1 // tiles per row, the spare one included
-	n := (t1 - t0) * rowLen       // tiles in the band, spare ones included
+	l := g.layout(t0, t1)
 	s := &w.wino
-	s.grow(winogradTerms*g.in*n, winogradTerms*g.out*n, max(4*(n+rowLen)+8*(n+1), 12*n))
-	g.inputTransform(s, x, t0, t1)
+	planeLen := l.cols + winogradReach + l.rowLen
+	s.grow(winogradTerms*g.in*l.cols, winogradTerms*l.outPad*l.cols, max(16*planeLen+24*(l.cols+winogradReach), 40*l.cols))
+	g.inputTransform(s, l, x, t0, t1)
+	size := gemm.PackedALen(g.out, g.in)
 	for xi := 0; xi < winogradTerms; xi++ {
-		w.gemm.Sgemm(false, false, g.out, n, g.in, u[xi*g.out*g.in:], g.in, s.v[xi*g.in*n:], n, 0, s.m[xi*g.out*n:], n)
+		w.gemm.MulPacked(g.out, l.cols, g.in, u[xi*size:], s.v[xi*g.in*l.cols:], l.cols, s.m[xi*l.outPad*l.cols:], l.cols)
 	}
-	g.outputTransform(s, t0, t1, y)
+	g.outputTransform(s, l, t0, t1, y)
 }
 
-// inputTransform fills s.v[ξ][c][tile] with Bᵀ·d·B for the 4×4 input tile
-// d of every tile of rows [t0, t1) and channel c.
-func (g winogradGrid) inputTransform(s *winogradScratch, x []float32, t0, t1 int) {
-	rowLen := g.tilesAcross() + 1
-	n := (t1 - t0) * rowLen
-	// The input rows 2t-1 … 2t+2 of the band's tiles, split four ways:
-	// evenRows[j] is input row 2(t0+j) and oddRows[j] row 2(t0+j)-1, for
-	// j = 0 … t1-t0; each is split into its even columns (even[i] is
-	// column 2i) and odd ones (odd[i] is column 2i-1), so that tile t
-	// spans odd[t], even[t], odd[t+1], even[t+1].
-	planeLen := n + rowLen
-	split := func(i int) []float32 { return s.rows[i*planeLen : (i+1)*planeLen] }
-	evenRowsEven, evenRowsOdd, oddRowsEven, oddRowsOdd := split(0), split(1), split(2), split(3)
-	// Bᵀ·d along the columns, for the even and odd columns: n+1 values,
-	// the last one 0 so that tile t+1 of the last row can be read.
-	rest := s.rows[4*planeLen:]
-	col := func(k, parity int) []float32 { return rest[(2*k+parity)*(n+1):][:n+1] }
+// inputTransform fills s.v with Bᵀ·d·B for the 6×6 input tile d of every
+// tile of rows [t0, t1) and channel c: V[ξ], the in×cols matrix of term ξ,
+// starts at s.v[ξ·in·cols].
+func (g winogradGrid) inputTransform(s *winogradScratch, l bandLayout, x []float32, t0, t1 int) {
+	rowLen, n, cols := l.rowLen, l.n, l.cols
+	// Tile t of tile row j reads input rows 4j-1 … 4j+4 and columns
+	// 4t-1 … 4t+4. split[k][p][j·rowLen + i] holds input row 4(t0+j)-1+k,
+	// column 4i-1+p, for j = 0 … t1-t0: tile t of row j then reads rows
+	// k = 0 … 3 at j and k = 0, 1 at j+1, and likewise columns p = 0 … 3
+	// at t and p = 0, 1 at t+1. Past the split rows, the planes are 0.
+	planeLen := cols + winogradReach + rowLen
+	split := func(k, p int) []float32 { return s.rows[(4*k+p)*planeLen:][:planeLen] }
+	for i := 0; i < 16; i++ {
+		clear(s.rows[i*planeLen+n+rowLen : (i+1)*planeLen])
+	}
+	// Bᵀ·d down the columns, for each column phase p, past the last
+	// column so that tile t+1 of the last tile can be read.
+	rest := s.rows[16*planeLen:]
+	col := func(a, p int) []float32 {
+		return rest[(4*a+p)*(cols+winogradReach):][:cols+winogradReach]
+	}
 	plane := g.h * g.w
+	var phases [4][]float32
+	var src, dst [winogradSpan][]float32
 	for c := 0; c < g.in; c++ {
-		src := x[c*plane : (c+1)*plane]
+		in := x[c*plane : (c+1)*plane]
 		for j := 0; j <= t1-t0; j++ {
-			r := 2 * (t0 + j)
-			g.split(evenRowsEven[j*rowLen:][:rowLen], evenRowsOdd[j*rowLen:][:rowLen], src, r)
-			g.split(oddRowsEven[j*rowLen:][:rowLen], oddRowsOdd[j*rowLen:][:rowLen], src, r-1)
-		}
-		for parity, rows := range [2][2][]float32{{evenRowsEven, oddRowsEven}, {evenRowsOdd, oddRowsOdd}} {
-			even, odd := rows[0], rows[1]
-			d0, d1, d2, d3 := odd[:n], even[:n], odd[rowLen:][:n], even[rowLen:][:n]
-			vec.Sub(col(0, parity)[:n], d0, d2)
-			vec.Sum(col(1, parity)[:n], d1, d2)
-			vec.Sub(col(2, parity)[:n], d2, d1)
-			vec.Sub(col(3, parity)[:n], d1, d3)
 			for k := 0; k < 4; k++ {
-				col(k, parity)[n] = 0
+				for p := range phases {
+					phases[p] = split(k, p)[j*rowLen:][:rowLen]
+				}
+				g.split(&phases, in, 4*(t0+j)-1+k)
 			}
 		}
-		// ·B along the rows: tile t reads odd[t], even[t], odd[t+1],
-		// even[t+1].
-		for k := 0; k < 4; k++ {
-			even, odd := col(k, 0), col(k, 1)
-			dst := func(i int) []float32 { return s.v[((4*k+i)*g.in+c)*n:][:n] }
-			vec.Sub(dst(0), odd[:n], odd[1:])
-			vec.Sum(dst(1), even[:n], odd[1:])
-			vec.Sub(dst(2), odd[1:], even[:n])
-			vec.Sub(dst(3), even[:n], even[1:])
+		for p := 0; p < 4; p++ {
+			for k := 0; k < 4; k++ {
+				src[k] = split(k, p)
+			}
+			src[4], src[5] = split(0, p)[rowLen:], split(1, p)[rowLen:]
+			for a := range dst {
+				dst[a] = col(a, p)
+			}
+			vec.WinogradIn(&dst, &src)
+		}
+		// ·B along the rows: tile t reads phases 0 … 3 at t, 0 and 1 at
+		// t+1.
+		for a := 0; a < winogradSpan; a++ {
+			for p := 0; p < 4; p++ {
+				src[p] = col(a, p)
+			}
+			src[4], src[5] = col(a, 0)[1:], col(a, 1)[1:]
+			for b := range dst {
+				dst[b] = s.v[((winogradSpan*a+b)*g.in+c)*cols:][:cols]
+			}
+			vec.WinogradIn(&dst, &src)
 		}
 	}
 }
 
-// split writes the even columns of row r of the plane src into even[i]
-// (column 2i) and its odd columns into odd[i] (column 2i-1), with zeros
-// outside the plane.
-func (g winogradGrid) split(even, odd, src []float32, r int) {
+// split writes row r of the plane src into its four column phases:
+// phases[p][i] is column 4i-1+p, with zeros outside the plane.
+func (g winogradGrid) split(phases *[4][]float32, src []float32, r int) {
 	if r < 0 || r >= g.h {
-		clear(even)
-		clear(odd)
+		for _, ph := range phases {
+			clear(ph)
+		}
 		return
 	}
 	line := src[r*g.w : (r+1)*g.w]
-	pairs := g.w / 2
-	odd[0] = 0
-	vec.Deinterleave(even[:pairs], odd[1:pairs+1], line[:2*pairs])
-	// The rest lies past the right edge, but for the last column of an
-	// odd width.
-	clear(even[pairs:])
-	clear(odd[pairs+1:])
-	if g.w%2 == 1 {
-		even[pairs] = line[g.w-1]
+	quads := g.w / 4
+	// Columns 4i, 4i+1, 4i+2 are phases 1, 2, 3 at i; column 4i+3 is
+	// phase 0 at i+1.
+	phases[0][0] = 0
+	vec.Deinterleave4(&[4][]float32{phases[1], phases[2], phases[3], phases[0][1:]}, line[:4*quads])
+	clear(phases[0][quads+1:])
+	for p := 1; p < 4; p++ {
+		// Columns past the right edge, but for those of a width that is
+		// not a multiple of 4.
+		ph := phases[p][quads:]
+		clear(ph)
+		if c := 4*quads + p - 1; c < g.w {
+			ph[0] = line[c]
+		}
 	}
 }
 
-// outputTransform writes Aᵀ·M·A, the 2×2 output pixels of every tile of
+// outputTransform writes Aᵀ·M·A, the 4×4 output pixels of every tile of
 // rows [t0, t1) and output channel, into y.
-func (g winogradGrid) outputTransform(s *winogradScratch, t0, t1 int, y []float32) {
+func (g winogradGrid) outputTransform(s *winogradScratch, l bandLayout, t0, t1 int, y []float32) {
 	tw := g.tilesAcross()
-	rowLen := tw + 1
-	n := (t1 - t0) * rowLen
+	// The transforms run over whole vectors of 8, past the band's tiles
+	// (the products have at least that many columns).
+	rowLen, width := l.rowLen, (l.n+7)/8*8
 	buf := s.rows
-	row := func(k int) []float32 { return buf[k*n:][:n] }
+	// cols[r][b]: row r of Aᵀ·M, for column b of M; out[r][q]: output row
+	// r of the tile, its column q.
+	cols := func(r, b int) []float32 { return buf[(r*winogradSpan+b)*width:][:width] }
+	out := func(r, q int) []float32 { return buf[(24+4*r+q)*width:][:width] }
 	plane := g.h * g.w
+	var src [winogradSpan][]float32
+	var dst, lines [4][]float32
 	for c := 0; c < g.out; c++ {
-		dst := y[c*plane : (c+1)*plane]
-		m := func(xi int) []float32 { return s.m[(xi*g.out+c)*n:][:n] }
-		// Aᵀ·M: rows 0–3 and 4–7 of buf hold the two rows of it.
-		for col := 0; col < 4; col++ {
-			vec.Sum3(row(col), m(col), m(4+col), m(8+col))
-			vec.Diff3(row(4+col), m(4+col), m(8+col), m(12+col))
+		for b := 0; b < winogradSpan; b++ {
+			for a := range src {
+				src[a] = s.m[((winogradSpan*a+b)*l.outPad+c)*l.cols:][:width]
+			}
+			for r := range dst {
+				dst[r] = cols(r, b)
+			}
+			vec.WinogradOut(&dst, &src)
 		}
-		// ·A: the even and odd output columns of both rows.
-		for r := 0; r < 2; r++ {
-			p := 4 * r
-			vec.Sum3(row(8+2*r), row(p), row(p+1), row(p+2))
-			vec.Diff3(row(9+2*r), row(p+1), row(p+2), row(p+3))
+		for r := 0; r < 4; r++ {
+			for b := range src {
+				src[b] = cols(r, b)
+			}
+			for q := range dst {
+				dst[q] = out(r, q)
+			}
+			vec.WinogradOut(&dst, &src)
 		}
+		yc := y[c*plane : (c+1)*plane]
 		for j := 0; j < t1-t0; j++ {
-			for r := 0; r < 2; r++ {
-				if yr := 2*(t0+j) + r; yr < g.h {
-					g.merge(dst[yr*g.w:(yr+1)*g.w], row(8 + 2*r)[j*rowLen:][:tw], row(9 + 2*r)[j*rowLen:][:tw])
+			for r := 0; r < 4; r++ {
+				yr := 4*(t0+j) + r
+				if yr >= g.h {
+					break
 				}
+				for q := range lines {
+					lines[q] = out(r, q)[j*rowLen:][:tw]
+				}
+				g.merge(yc[yr*g.w:(yr+1)*g.w], &lines)
 			}
 		}
 	}
 }
 
-// merge interleaves the even and odd columns back into an output row.
-func (g winogradGrid) merge(line, even, odd []float32) {
-	pairs := g.w / 2
-	vec.Interleave(line[:2*pairs], even, odd)
-	if g.w%2 == 1 {
-		line[g.w-1] = even[pairs]
+// merge interleaves the four column phases of an output row back into
+// line: column 4i+q is lines[q][i].
+func (g winogradGrid) merge(line []float32, lines *[4][]float32) {
+	quads := g.w / 4
+	vec.Interleave4(line[:4*quads], lines)
+	for q := 0; 4*quads+q < g.w; q++ {
+		line[4*quads+q] = lines[q][quads]
 	}
 }

@@ -8,13 +8,15 @@ import (
 )
 
 // directConv3 is the definition of a 3×3, stride-1, padding-1 convolution
-// of x (in×h×w) with w[out][in][3][3], in float64.
-func directConv3(x, w []float32, in, out, h, wd int) []float64 {
-	y := make([]float64, out*h*wd)
+// of x (in×h×w) with w[out][in][3][3], in float64; mag is the sum of the
+// magnitudes of the terms of each output, the scale of its rounding
+// errors.
+func directConv3(x, w []float32, in, out, h, wd int) (y, mag []float64) {
+	y, mag = make([]float64, out*h*wd), make([]float64, out*h*wd)
 	for o := 0; o < out; o++ {
 		for r := 0; r < h; r++ {
 			for c := 0; c < wd; c++ {
-				var s float64
+				var s, m float64
 				for i := 0; i < in; i++ {
 					for ky := 0; ky < 3; ky++ {
 						for kx := 0; kx < 3; kx++ {
@@ -22,29 +24,34 @@ func directConv3(x, w []float32, in, out, h, wd int) []float64 {
 							if yy < 0 || yy >= h || xx < 0 || xx >= wd {
 								continue
 							}
-							s += float64(x[(i*h+yy)*wd+xx]) * float64(w[((o*in+i)*3+ky)*3+kx])
+							t := float64(x[(i*h+yy)*wd+xx]) * float64(w[((o*in+i)*3+ky)*3+kx])
+							s, m = s+t, m+math.Abs(t)
 						}
 					}
 				}
-				y[(o*h+r)*wd+c] = s
+				y[(o*h+r)*wd+c], mag[(o*h+r)*wd+c] = s, m
 			}
 		}
 	}
-	return y
+	return y, mag
 }
+
+// winogradTolerance bounds the error of the Winograd path relative to the
+// sum of the magnitudes of an output's terms: about 100 float32 epsilons.
+const winogradTolerance = 1e-5
 
 // The Winograd path equals the direct convolution on odd and even sizes,
 // in one band or several.
 func TestWinogradMatchesDirect(t *testing.T) {
 	cases := []struct{ in, out, h, w int }{
-		{1, 1, 1, 1}, {3, 2, 2, 2}, {2, 3, 5, 7}, {4, 5, 8, 6}, {8, 16, 9, 33}, {16, 8, 40, 3}, {32, 32, 64, 64},
+		{1, 1, 1, 1}, {3, 2, 2, 2}, {2, 3, 5, 7}, {3, 4, 7, 10}, {4, 5, 8, 6}, {8, 16, 9, 33}, {16, 8, 40, 3}, {32, 32, 64, 64}, {64, 64, 12, 100},
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%dx%d_%dx%d", c.in, c.out, c.h, c.w), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(uint64(c.h), uint64(c.w)))
 			x, w := randVec(rng, c.in*c.h*c.w), randVec(rng, c.out*c.in*9)
 			g := winogradGrid{in: c.in, out: c.out, h: c.h, w: c.w}
-			u := make([]float32, winogradTerms*c.out*c.in)
+			u := make([]float32, winogradWeightsLen(c.out, c.in))
 			winogradWeights(u, w, c.out, c.in)
 			// Scratch and output full of NaNs: no stale value may be read,
 			// every output value must be written.
@@ -57,19 +64,25 @@ func TestWinogradMatchesDirect(t *testing.T) {
 			}
 			wk := &worker{}
 			wk.wino.v, wk.wino.m, wk.wino.rows = nans(1<<18), nans(1<<18), nans(1<<18)
-			want := directConv3(x, w, c.in, c.out, c.h, c.w)
+			want, mag := directConv3(x, w, c.in, c.out, c.h, c.w)
+			worst := 0.0
 			// Bands of one row of tiles, then of the budget's size.
 			for _, rows := range []int{1, g.bandTiles()} {
 				y := nans(c.out * c.h * c.w)
 				for t0 := 0; t0 < g.tilesDown(); t0 += rows {
 					g.band(wk, u, x, t0, min(g.tilesDown(), t0+rows), y)
 				}
+				// F(4×4, 3×3) rounds more than a direct sum: its transforms
+				// scale values by up to 25 and 1/24 (Lavin and Gray).
 				for i, v := range want {
-					if d := math.Abs(float64(y[i]) - v); !(d <= 1e-4*(1+math.Abs(v))) {
-						t.Fatalf("bands of %d tile rows: y[%d] = %g, want %g", rows, i, y[i], v)
+					d := math.Abs(float64(y[i])-v) / mag[i]
+					if !(d <= winogradTolerance) {
+						t.Fatalf("bands of %d tile rows: y[%d] = %g, want %g (error %.2g of the terms' magnitude)", rows, i, y[i], v, d)
 					}
+					worst = max(worst, d)
 				}
 			}
+			t.Logf("largest error %.2g of the terms' magnitude", worst)
 		})
 	}
 }

@@ -16,6 +16,12 @@ var hasFMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 //go:noescape
 func kernel4x24(k int, a, b, c *float32, ldc int, beta float32)
 
+// kernel4x24s is kernel4x24 with beta 0 and B read in place, row p of the
+// tile's 24 columns at b + p·ldb (in elements).
+//
+//go:noescape
+func kernel4x24s(k int, a, b, c *float32, ldb, ldc int)
+
 // fmaLoop runs n iterations of 12 independent 8-wide fused multiply-adds,
 // that is 192·n floating-point operations.
 //
@@ -29,6 +35,18 @@ func kernelAVX2(k int, a, b, c []float32, ldc int, beta float32) {
 	_ = b[nr*k-1]
 	_ = c[(mr-1)*ldc+nr-1]
 	kernel4x24(k, &a[0], &b[0], &c[0], ldc, beta)
+}
+
+// hasStrided reports whether kernelStrided may run on this CPU.
+var hasStrided = hasFMA
+
+// kernelStrided wraps kernel4x24s, checking the bounds the assembly
+// relies on.
+func kernelStrided(k int, a, b, c []float32, ldb, ldc int) {
+	_ = a[mr*k-1]
+	_ = b[(k-1)*ldb+nr-1]
+	_ = c[(mr-1)*ldc+nr-1]
+	kernel4x24s(k, &a[0], &b[0], &c[0], ldb, ldc)
 }
 
 // bestKernel is the micro-kernel Sgemm uses on this machine, chosen once

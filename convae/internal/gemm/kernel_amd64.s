@@ -179,3 +179,91 @@ fma:
 done:
 	VZEROUPPER
 	RET
+
+// One step p of the strided micro-kernel: the B row at (breg), each of its
+// three vectors multiplied by the four broadcast values of the packed A
+// column at AX+aoff.
+#define STEPR(aoff, breg) \
+	VMOVUPS      (breg), Y12        \
+	VMOVUPS      32(breg), Y13      \
+	VMOVUPS      64(breg), Y14      \
+	VBROADCASTSS aoff(AX), Y15      \
+	VFMADD231PS  Y15, Y12, Y0       \
+	VFMADD231PS  Y15, Y13, Y1       \
+	VFMADD231PS  Y15, Y14, Y2       \
+	VBROADCASTSS aoff+4(AX), Y15    \
+	VFMADD231PS  Y15, Y12, Y3       \
+	VFMADD231PS  Y15, Y13, Y4       \
+	VFMADD231PS  Y15, Y14, Y5       \
+	VBROADCASTSS aoff+8(AX), Y15    \
+	VFMADD231PS  Y15, Y12, Y6       \
+	VFMADD231PS  Y15, Y13, Y7       \
+	VFMADD231PS  Y15, Y14, Y8       \
+	VBROADCASTSS aoff+12(AX), Y15   \
+	VFMADD231PS  Y15, Y12, Y9       \
+	VFMADD231PS  Y15, Y13, Y10      \
+	VFMADD231PS  Y15, Y14, Y11
+
+// func kernel4x24s(k int, a, b, c *float32, ldb, ldc int)
+// The 4×24 tile C = A·B (C overwritten) with A a packed mr×k sliver and B
+// read in place: row p of its 24 columns at b + p·ldb.
+TEXT ·kernel4x24s(SB), NOSPLIT, $0-48
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	MOVQ b+16(FP), BX
+	MOVQ c+24(FP), DI
+	MOVQ ldb+32(FP), R9
+	SHLQ $2, R9
+	MOVQ ldc+40(FP), DX
+	SHLQ $2, DX
+
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+
+	MOVQ  CX, R8
+	SHRQ  $2, R8
+	ANDQ  $3, CX
+	TESTQ R8, R8
+	JZ    stail
+
+sloop4:
+	LEAQ (BX)(R9*1), R10
+	LEAQ (BX)(R9*2), R11
+	LEAQ (R10)(R9*2), R12
+	STEPR(0, BX)
+	STEPR(16, R10)
+	STEPR(32, R11)
+	STEPR(48, R12)
+	ADDQ $64, AX
+	LEAQ (R11)(R9*2), BX
+	DECQ R8
+	JNZ  sloop4
+
+stail:
+	TESTQ CX, CX
+	JZ    sstore
+
+sloop1:
+	STEPR(0, BX)
+	ADDQ $16, AX
+	ADDQ R9, BX
+	DECQ CX
+	JNZ  sloop1
+
+sstore:
+	STORE(Y0, Y1, Y2)
+	STORE(Y3, Y4, Y5)
+	STORE(Y6, Y7, Y8)
+	STORE(Y9, Y10, Y11)
+	VZEROUPPER
+	RET

@@ -18,3 +18,8 @@ func packCols24(dst, src []float32, ld, k int) { packCols24Go(dst, src, ld, k) }
 
 // packA4 is packA4Go in this build.
 func packA4(dst, src []float32, ld, k int) { packA4Go(dst, src, ld, k) }
+
+// hasStrided reports that this build has no strided kernel.
+const hasStrided = false
+
+func kernelStrided(k int, a, b, c []float32, ldb, ldc int) { panic("gemm: no strided kernel") }
