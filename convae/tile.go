@@ -202,9 +202,19 @@ func (win window) columnRamps(buf []float32, b, w, wp, ww int) []float32 {
 
 // accumulate adds the output y of win, weighted by its blending ramps
 // (xr from columnRamps, and the ramp of each row), to rows [y0, y1) of
-// dst.
+// dst. Where both ramps are 1, no other tile contributes: the values are
+// copied.
 func accumulate(dst []float32, h, w int, win window, y []float32, c, wh, ww int, xr []float32, b, hp, y0, y1 int) {
 	x0 := max(win.cx0-b, 0, win.x0)
+	// xr is 1 on [xa, xb) and below 1 on either side.
+	xa := 0
+	for xa < len(xr) && xr[xa] < 1 {
+		xa++
+	}
+	xb := len(xr)
+	for xb > xa && xr[xb-1] < 1 {
+		xb--
+	}
 	for py := y0; py < y1; py++ {
 		wy := ramp(py, win.cy0, win.cy1, b, hp)
 		if wy == 0 {
@@ -213,9 +223,21 @@ func accumulate(dst []float32, h, w int, win window, y []float32, c, wh, ww int,
 		for ch := 0; ch < c; ch++ {
 			d := dst[(ch*h+py)*w+x0:][:len(xr)]
 			s := y[(ch*wh+py-win.y0)*ww+x0-win.x0:][:len(xr)]
-			for i, wx := range xr {
-				d[i] += wy * wx * s[i]
+			if wy < 1 {
+				addWeighted(d, s, xr, wy)
+				continue
 			}
+			addWeighted(d[:xa], s[:xa], xr[:xa], 1)
+			copy(d[xa:xb], s[xa:xb])
+			addWeighted(d[xb:], s[xb:], xr[xb:], 1)
 		}
+	}
+}
+
+// addWeighted sets d[i] += scale·weight[i]·s[i].
+func addWeighted(d, s, weight []float32, scale float32) {
+	s, weight = s[:len(d)], weight[:len(d)]
+	for i, wx := range weight {
+		d[i] += scale * wx * s[i]
 	}
 }
