@@ -75,8 +75,11 @@ type convLayer struct {
 	flipped    []float32 // the kernel flipped for the input gradient, see flipWeights
 	// wino is the Winograd transform of the kernel (see winogradWeights),
 	// for layers that take the Winograd path; direct keeps a layer off it.
-	wino   []float32
-	direct bool
+	wino []float32
+	// winoFlip is the Winograd transform of the flipped kernel, for the
+	// input gradient on the Winograd path.
+	winoFlip []float32
+	direct   bool
 }
 
 func (l *convLayer) outShape(ins []Shape) Shape {
@@ -146,9 +149,9 @@ func (l *convLayer) forward(ws []*worker, in []*Tensor, y *Tensor) {
 		g := l.winogradGrid()
 		l.wino = grow(l.wino, winogradWeightsLen(g.out, g.in))
 		winogradWeights(l.wino, l.weight, g.out, g.in)
-		l.forEachTileBand(ws, x.N, func(w *worker, n, t0, t1 int) {
+		forEachTileBand(ws, g, x.N, func(w *worker, n, t0, t1 int) {
 			yi := y.Item(n)
-			g.band(w, l.wino, x.Item(n), t0, t1, yi)
+			g.band(w, l.wino, x.Item(n), t0, t1, yi, false)
 			r0, r1 := winogradTile*t0, min(g.h, winogradTile*t1)
 			for c := 0; c < g.out; c++ {
 				l.finish(yi[c*g.h*g.w+r0*g.w:c*g.h*g.w+r1*g.w], c)
@@ -234,13 +237,17 @@ func (l *convLayer) backward(ws []*worker, in []*Tensor, y, dy *Tensor, dx []*Te
 	if dxT != nil && l.sameSize() {
 		l.flipWeights()
 	}
+	// The input gradient of a layer on the Winograd path is the Winograd
+	// convolution of dy with the flipped kernel, added to dx after the
+	// bands below have computed the parameter gradients.
+	winoDx := dxT != nil && l.useWinograd()
 	// Bands of one item write disjoint rows of dx, except through the
 	// col2im of a strided convolution.
 	perItem := !l.transposed && !l.sameSize()
 	l.forEachBand(ws, x.N, perItem, func(w *worker, n, y0, y1 int) {
 		grad := w.grads
 		var dxi []float32
-		if dxT != nil {
+		if dxT != nil && !winoDx {
 			dxi = dxT.Item(n)
 		}
 		if l.transposed {
@@ -249,6 +256,14 @@ func (l *convLayer) backward(ws []*worker, in []*Tensor, y, dy *Tensor, dx []*Te
 			l.backwardBand(w, grad, x.Item(n), dy.Item(n), dxi, y0, y1)
 		}
 	})
+	if winoDx {
+		g := winogradGrid{in: l.g.cs, out: l.g.cb, h: l.g.hb, w: l.g.wb}
+		l.winoFlip = grow(l.winoFlip, winogradWeightsLen(g.out, g.in))
+		winogradWeights(l.winoFlip, l.flipped, g.out, g.in)
+		forEachTileBand(ws, g, x.N, func(w *worker, n, t0, t1 int) {
+			g.band(w, l.winoFlip, dy.Item(n), t0, t1, dxT.Item(n), true)
+		})
+	}
 }
 
 // backwardBand back-propagates output rows [y0, y1) of a convolution.
@@ -306,11 +321,9 @@ func (l *convLayer) winogradGrid() winogradGrid {
 	return winogradGrid{in: l.g.cb, out: l.g.cs, h: l.g.hb, w: l.g.wb}
 }
 
-// forEachTileBand calls fn for the bands of rows of tiles of every item of
-// a batch of n on the Winograd path, spread over the workers like
-// forEachBand.
-func (l *convLayer) forEachTileBand(ws []*worker, n int, fn func(w *worker, item, t0, t1 int)) {
-	g := l.winogradGrid()
+// forEachTileBand calls fn for the bands of rows of tiles of g of every
+// item of a batch of n, spread over the workers like forEachBand.
+func forEachTileBand(ws []*worker, g winogradGrid, n int, fn func(w *worker, item, t0, t1 int)) {
 	rows, down := g.bandTiles(), g.tilesDown()
 	bands := (down + rows - 1) / rows
 	parallel(ws, n*bands, func(w *worker, lo, hi int) {

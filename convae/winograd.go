@@ -111,6 +111,7 @@ func (g winogradGrid) bandTiles() int {
 type winogradScratch struct {
 	v, m []float32 // transformed input (36×in×tiles) and products (36×out×tiles)
 	rows []float32 // split and transformed rows
+	line []float32 // an output row, to be added
 }
 
 func (s *winogradScratch) grow(v, m, rows int) {
@@ -148,8 +149,8 @@ func (g winogradGrid) layout(t0, t1 int) bandLayout {
 
 // band computes the output rows of tile rows [t0, t1) of the convolution
 // of x (in×h×w) with the transformed kernels u (see winogradWeights) into
-// y (out×h×w).
-func (g winogradGrid) band(w *worker, u, x []float32, t0, t1 int, y []float32) {
+// y (out×h×w), or adds them to y when add is set.
+func (g winogradGrid) band(w *worker, u, x []float32, t0, t1 int, y []float32, add bool) {
 	l := g.layout(t0, t1)
 	s := &w.wino
 	planeLen := l.cols + winogradReach + l.rowLen
@@ -159,7 +160,7 @@ func (g winogradGrid) band(w *worker, u, x []float32, t0, t1 int, y []float32) {
 	for xi := 0; xi < winogradTerms; xi++ {
 		w.gemm.MulPacked(g.out, l.cols, g.in, u[xi*size:], s.v[xi*g.in*l.cols:], l.cols, s.m[xi*l.outPad*l.cols:], l.cols)
 	}
-	g.outputTransform(s, l, t0, t1, y)
+	g.outputTransform(s, l, t0, t1, y, add)
 }
 
 // inputTransform fills s.v with Bᵀ·d·B for the 6×6 input tile d of every
@@ -249,8 +250,9 @@ func (g winogradGrid) split(phases *[4][]float32, src []float32, r int) {
 }
 
 // outputTransform writes Aᵀ·M·A, the 4×4 output pixels of every tile of
-// rows [t0, t1) and output channel, into y.
-func (g winogradGrid) outputTransform(s *winogradScratch, l bandLayout, t0, t1 int, y []float32) {
+// rows [t0, t1) and output channel, into y, or adds them to y when add is
+// set.
+func (g winogradGrid) outputTransform(s *winogradScratch, l bandLayout, t0, t1 int, y []float32, add bool) {
 	tw := g.tilesAcross()
 	// The transforms run over whole vectors of 8, past the band's tiles
 	// (the products have at least that many columns).
@@ -292,7 +294,14 @@ func (g winogradGrid) outputTransform(s *winogradScratch, l bandLayout, t0, t1 i
 				for q := range lines {
 					lines[q] = out(r, q)[j*rowLen:][:tw]
 				}
-				g.merge(yc[yr*g.w:(yr+1)*g.w], &lines)
+				line := yc[yr*g.w : (yr+1)*g.w]
+				if !add {
+					g.merge(line, &lines)
+					continue
+				}
+				s.line = grow(s.line, g.w)
+				g.merge(s.line, &lines)
+				vec.Add(line, s.line)
 			}
 		}
 	}

@@ -66,20 +66,35 @@ func TestWinogradMatchesDirect(t *testing.T) {
 			wk.wino.v, wk.wino.m, wk.wino.rows = nans(1<<18), nans(1<<18), nans(1<<18)
 			want, mag := directConv3(x, w, c.in, c.out, c.h, c.w)
 			worst := 0.0
-			// Bands of one row of tiles, then of the budget's size.
+			// Bands of one row of tiles, then of the budget's size; the
+			// output written, or added to a base.
+			base := randVec(rng, c.out*c.h*c.w)
 			for _, rows := range []int{1, g.bandTiles()} {
-				y := nans(c.out * c.h * c.w)
-				for t0 := 0; t0 < g.tilesDown(); t0 += rows {
-					g.band(wk, u, x, t0, min(g.tilesDown(), t0+rows), y)
-				}
-				// F(4×4, 3×3) rounds more than a direct sum: its transforms
-				// scale values by up to 25 and 1/24 (Lavin and Gray).
-				for i, v := range want {
-					d := math.Abs(float64(y[i])-v) / mag[i]
-					if !(d <= winogradTolerance) {
-						t.Fatalf("bands of %d tile rows: y[%d] = %g, want %g (error %.2g of the terms' magnitude)", rows, i, y[i], v, d)
+				for _, add := range []bool{false, true} {
+					y := nans(c.out * c.h * c.w)
+					if add {
+						copy(y, base)
 					}
-					worst = max(worst, d)
+					for t0 := 0; t0 < g.tilesDown(); t0 += rows {
+						g.band(wk, u, x, t0, min(g.tilesDown(), t0+rows), y, add)
+					}
+					// F(4×4, 3×3) rounds more than a direct sum: its
+					// transforms scale values by up to 25 and 1/24 (Lavin
+					// and Gray).
+					for i, v := range want {
+						if add {
+							v += float64(base[i])
+						}
+						scale := mag[i]
+						if add {
+							scale += math.Abs(float64(base[i]))
+						}
+						d := math.Abs(float64(y[i])-v) / scale
+						if !(d <= winogradTolerance) {
+							t.Fatalf("bands of %d tile rows, add %v: y[%d] = %g, want %g (error %.2g of the terms' magnitude)", rows, add, i, y[i], v, d)
+						}
+						worst = max(worst, d)
+					}
 				}
 			}
 			t.Logf("largest error %.2g of the terms' magnitude", worst)
@@ -88,27 +103,40 @@ func TestWinogradMatchesDirect(t *testing.T) {
 }
 
 // A convolution layer big enough for the Winograd path gives the same
-// output, bias and activation included, as the same layer kept on the
-// direct path, batch spread over two workers.
+// output, bias and activation included, and the same input gradient,
+// added to what dx held, as the same layer kept on the direct path, the
+// batch spread over two workers.
 func TestWinogradLayer(t *testing.T) {
 	const in, out, side = 6, 5, 101
 	rng := rand.New(rand.NewPCG(7, 8))
 	params := randVec(rng, out*in*9+out)
 	x := &Tensor{Shape: Shape{3, in, side, side}, Data: randVec(rng, 3*in*side*side)}
-	run := func(direct bool) *Tensor {
+	dyData := randVec(rng, 3*out*side*side)
+	dxBase := randVec(rng, x.Len())
+	run := func(direct bool) (y, dx *Tensor) {
 		l := &convLayer{out: out, k: 3, s: 1, p: 1, act: activation{kind: OpLeakyReLU, slope: 0.1}, direct: direct}
 		l.weight, l.bias = params[:out*in*9], params[out*in*9:]
-		y := NewTensor(l.outShape([]Shape{x.Shape}))
+		y = NewTensor(l.outShape([]Shape{x.Shape}))
 		if l.useWinograd() == direct {
 			t.Fatalf("direct=%v: useWinograd() = %v", direct, l.useWinograd())
 		}
-		l.forward([]*worker{{}, {}}, []*Tensor{x}, y)
-		return y
+		ws := []*worker{{grads: make([]float32, len(params))}, {grads: make([]float32, len(params))}}
+		l.forward(ws, []*Tensor{x}, y)
+		dy := &Tensor{Shape: y.Shape, Data: append([]float32(nil), dyData...)}
+		dx = &Tensor{Shape: x.Shape, Data: append([]float32(nil), dxBase...)}
+		l.backward(ws, []*Tensor{x}, y, dy, []*Tensor{dx})
+		return y, dx
 	}
-	want, got := run(true), run(false)
-	for i := range want.Data {
-		if d := math.Abs(float64(got.Data[i] - want.Data[i])); d > 1e-4*(1+math.Abs(float64(want.Data[i]))) {
-			t.Fatalf("y[%d] = %g by Winograd, %g directly", i, got.Data[i], want.Data[i])
+	wantY, wantDx := run(true)
+	gotY, gotDx := run(false)
+	for _, c := range []struct {
+		name      string
+		got, want []float32
+	}{{"y", gotY.Data, wantY.Data}, {"dx", gotDx.Data, wantDx.Data}} {
+		for i := range c.want {
+			if d := math.Abs(float64(c.got[i] - c.want[i])); d > 1e-4*(1+math.Abs(float64(c.want[i]))) {
+				t.Fatalf("%s[%d] = %g by Winograd, %g directly", c.name, i, c.got[i], c.want[i])
+			}
 		}
 	}
 }
