@@ -79,13 +79,20 @@ func (g grid) im2colSame(big []float32, y0, y1 int, col []float32) {
 				end := min(len(plane), src0+len(dst)) // past its last
 				copy(dst[skip:end-src0], plane[src0+skip:end])
 				clear(dst[end-src0:])
+				// The columns that read past the left or right edge: a
+				// value or two per row, set one by one (a call to clear
+				// per row costs more than the copy).
 				if dx < 0 {
 					for i := 0; i < len(dst); i += w {
-						clear(dst[i : i-dx])
+						for j := range -dx {
+							dst[i+j] = 0
+						}
 					}
 				} else if dx > 0 {
 					for i := w - dx; i < len(dst); i += w {
-						clear(dst[i : i+dx])
+						for j := range dx {
+							dst[i+j] = 0
+						}
 					}
 				}
 			}
