@@ -14,7 +14,7 @@ import (
 // products are 36 matrix products, U[ξ] (out×in) times V[ξ] (in×tiles):
 // 36 multiplications per tile of 16 pixels and channel pair, 2.25 per
 // pixel instead of 9. Bᵀ and Aᵀ are in package vec (WinogradIn,
-// WinogradOut);
+// WinogradOut), and G is:
 //
 //	G = |  1/4     0     0   |
 //	    | -1/6  -1/6  -1/6   |
