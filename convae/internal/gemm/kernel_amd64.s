@@ -6,14 +6,14 @@
 // UCOMISS…) while the upper halves of the YMM registers are dirty costs a
 // state transition, measured at about 110 ns per call on Zen 3.
 
-// One step p of the 4×24 micro-kernel: three vectors of the packed B row
-// (24 floats at BX+off*96), each multiplied by the four broadcast values of
-// the packed A column (4 floats at AX+off*16), accumulated in Y0–Y11:
-// row r of the tile lives in Y(3r), Y(3r+1), Y(3r+2).
-#define STEP(aoff, boff) \
-	VMOVUPS      boff(BX), Y12      \
-	VMOVUPS      boff+32(BX), Y13   \
-	VMOVUPS      boff+64(BX), Y14   \
+// One step p of the 4×24 micro-kernel: three vectors of a B row (24
+// floats at breg+boff), each multiplied by the four broadcast values of
+// the packed A column (4 floats at AX+aoff), accumulated in Y0–Y11: row r
+// of the tile lives in Y(3r), Y(3r+1), Y(3r+2).
+#define STEPB(aoff, boff, breg) \
+	VMOVUPS      boff(breg), Y12    \
+	VMOVUPS      boff+32(breg), Y13 \
+	VMOVUPS      boff+64(breg), Y14 \
 	VBROADCASTSS aoff(AX), Y15      \
 	VFMADD231PS  Y15, Y12, Y0       \
 	VFMADD231PS  Y15, Y13, Y1       \
@@ -30,6 +30,13 @@
 	VFMADD231PS  Y15, Y12, Y9       \
 	VFMADD231PS  Y15, Y13, Y10      \
 	VFMADD231PS  Y15, Y14, Y11
+
+// A step of the packed kernel: the B row at BX+boff (packed rows are 96
+// bytes apart).
+#define STEP(aoff, boff) STEPB(aoff, boff, BX)
+
+// A step of the strided kernel: the B row at breg.
+#define STEPR(aoff, breg) STEPB(aoff, 0, breg)
 
 // Y0–Y11, the accumulators of the 4×24 tile, = 0.
 #define ZERO_ACCUMULATORS \
@@ -172,30 +179,6 @@ fma:
 done:
 	VZEROUPPER
 	RET
-
-// One step p of the strided micro-kernel: the B row at (breg), each of its
-// three vectors multiplied by the four broadcast values of the packed A
-// column at AX+aoff.
-#define STEPR(aoff, breg) \
-	VMOVUPS      (breg), Y12        \
-	VMOVUPS      32(breg), Y13      \
-	VMOVUPS      64(breg), Y14      \
-	VBROADCASTSS aoff(AX), Y15      \
-	VFMADD231PS  Y15, Y12, Y0       \
-	VFMADD231PS  Y15, Y13, Y1       \
-	VFMADD231PS  Y15, Y14, Y2       \
-	VBROADCASTSS aoff+4(AX), Y15    \
-	VFMADD231PS  Y15, Y12, Y3       \
-	VFMADD231PS  Y15, Y13, Y4       \
-	VFMADD231PS  Y15, Y14, Y5       \
-	VBROADCASTSS aoff+8(AX), Y15    \
-	VFMADD231PS  Y15, Y12, Y6       \
-	VFMADD231PS  Y15, Y13, Y7       \
-	VFMADD231PS  Y15, Y14, Y8       \
-	VBROADCASTSS aoff+12(AX), Y15   \
-	VFMADD231PS  Y15, Y12, Y9       \
-	VFMADD231PS  Y15, Y13, Y10      \
-	VFMADD231PS  Y15, Y14, Y11
 
 // func kernel4x24s(k int, a, b, c *float32, ldb, ldc int)
 // The 4×24 tile C = A·B (C overwritten) with A a packed mr×k sliver and B
