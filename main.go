@@ -8,7 +8,9 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"runtime"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -26,6 +28,10 @@ func main() {
 	args := os.Args[1:]
 	if len(args) > 0 && args[0] != "open" {
 		os.Exit(cli.Main(args, os.Stdout, os.Stderr))
+	}
+	if err := checkDisplay(runtime.GOOS, os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "diabolo:", err)
+		os.Exit(1)
 	}
 	store := models.NewStore()
 	deps := ui.Deps{Restorer: restorer{store}, Models: store}
