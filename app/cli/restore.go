@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/signal"
 
@@ -91,6 +92,18 @@ func runRestore(e *env, cmd, task, suffix string, args []string) int {
 	}
 	if *quality < 1 || *quality > 100 {
 		return e.usageError(cmd, "--quality %d is outside 1–100", *quality)
+	}
+	if !(strength >= 0 && strength <= 255) {
+		return e.usageError(cmd, "--strength %g is outside 0–255 (0: estimate it)", strength)
+	}
+	if !(*mix >= 0) || math.IsInf(*mix, 0) {
+		return e.usageError(cmd, "--mix %g is not a finite number of at least 0", *mix)
+	}
+	if *tile < 0 {
+		return e.usageError(cmd, "--tile %d is negative (0: the default)", *tile)
+	}
+	if !(*maxMP > 0) {
+		return e.usageError(cmd, "--max-megapixels %g is not above 0", *maxMP)
 	}
 	r, err := restorerFor(e, *modelPath, task, (collection != nil && *collection) || (maskPath != nil && *maskPath != ""))
 	if err != nil {
