@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -83,6 +84,17 @@ func TestUsage(t *testing.T) {
 		{[]string{"denoise", "--max-megapixels", "0", "-o", "x.png", "a.png"}, 2, "", "--max-megapixels 0 is not above 0"},
 		{[]string{"train", "--data", "d", "-o", "m.dae"}, 2, "", "give a budget"},
 		{[]string{"train", "--data", "d", "--steps", "1", "--noise", "gaussian:abc", "-o", "m.dae"}, 2, "", "gaussian:abc"},
+		{[]string{"train", "--data", "d", "--steps", "1", "--lr", "-1", "-o", "m.dae"}, 2, "", "--lr -1 is not a positive number"},
+		{[]string{"train", "--data", "d", "--steps", "1", "--batch", "0", "-o", "m.dae"}, 2, "", "--batch 0 is not at least 1"},
+		{[]string{"train", "--data", "d", "--steps", "1", "--minutes", "-1", "-o", "m.dae"}, 2, "", "--minutes -1 is not a finite number"},
+		{[]string{"train", "--data", "d", "--steps", "-4", "--minutes", "1", "-o", "m.dae"}, 2, "", "--steps -4 is negative"},
+		{[]string{"train", "--data", "d", "--steps", "1", "--patch", "0", "-o", "m.dae"}, 2, "", "--patch 0 is not a positive size"},
+		{[]string{"train", "--data", "d", "--steps", "1", "--val-every", "0", "-o", "m.dae"}, 2, "", "--val-every 0 is not at least 1"},
+		{[]string{"train", "--data", "d", "--steps", "1", "--val-side", "-8", "-o", "m.dae"}, 2, "", "--val-side -8 is not a positive size"},
+		{[]string{"train", "--data", "d", "--steps", "1", "--checkpoint-minutes", "0", "-o", "m.dae"}, 2, "", "--checkpoint-minutes 0 is not a positive number"},
+		{[]string{"train", "--data", "d", "--steps", "1", "-o", "/nonexistent-diabolo/m.dae"}, 1, "", "/nonexistent-diabolo/m.dae: cannot write there"},
+		{[]string{"train", "--data", "d", "--steps", "1", "--checkpoint", "/nonexistent-diabolo/c.dae", "-o", "m.dae"}, 1, "", "/nonexistent-diabolo/c.dae: cannot write there"},
+		{[]string{"train", "--data", "d", "--steps", "1", "-o", "."}, 1, "", ". is a folder: give a file name"},
 		{[]string{"bench", "--preset", "huge"}, 2, "", `unknown preset "huge"`},
 		{[]string{"info"}, 2, "", "no model file"},
 		{[]string{"eval", "--noise", "gaussian:25"}, 2, "", "--data DIR is required"},
@@ -221,5 +233,27 @@ func TestTrainWatermarkTask(t *testing.T) {
 	code, _, stderr = run("train", "--data", dir, "--task", "watermark", "--noise", "watermark:sparkly", "--steps", "1", "-o", model)
 	if code != 2 || !strings.Contains(stderr, "sparkly") {
 		t.Errorf("bad watermark spec: code %d, stderr %q", code, stderr)
+	}
+}
+
+// A model that cannot be saved where asked goes to the temporary folder,
+// and the error says so: training is never lost.
+func TestSaveOrRescue(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	save := func(w io.Writer) error { _, err := w.Write([]byte("model")); return err }
+
+	good := filepath.Join(tmp, "good.dae")
+	if err := saveOrRescue(good, save); err != nil {
+		t.Fatalf("saving to %s: %v", good, err)
+	}
+	bad := filepath.Join(tmp, "removed", "m.dae")
+	err := saveOrRescue(bad, save)
+	rescued := filepath.Join(tmp, "diabolo-m.dae")
+	if err == nil || !strings.Contains(err.Error(), "saved it to "+rescued+" instead") {
+		t.Fatalf("saving to %s: error %v, want one naming %s", bad, err, rescued)
+	}
+	if b, rerr := os.ReadFile(rescued); rerr != nil || string(b) != "model" {
+		t.Errorf("rescued file holds %q (%v), want the model", b, rerr)
 	}
 }

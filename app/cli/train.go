@@ -4,8 +4,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
+	"math"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"time"
 
 	"diabolo/app/atomicfile"
@@ -50,6 +53,14 @@ func runTrain(e *env, args []string) int {
 		return e.usageError("train", "-o MODEL is required")
 	case *minutes <= 0 && *steps <= 0:
 		return e.usageError("train", "give a budget: --minutes M or --steps N")
+	}
+	if msg := checkTrainFlags(*minutes, *steps, *patch, *batch, *lr, *valEvery, *valSide, *ckEvery); msg != "" {
+		return e.usageError("train", "%s", msg)
+	}
+	for _, p := range []string{*out, *checkpoint} {
+		if err := checkFolder(p); err != nil {
+			return e.fail("%v", err)
+		}
 	}
 	noiseGiven := false
 	fs.Visit(func(f *flag.Flag) { noiseGiven = noiseGiven || f.Name == "noise" })
@@ -115,8 +126,8 @@ func runTrain(e *env, args []string) int {
 	if err != nil {
 		return e.fail("training: %v", err)
 	}
-	if err := atomicfile.Write(*out, 0o644, model.Save); err != nil {
-		return e.fail("save model: %v", err)
+	if err := saveOrRescue(*out, model.Save); err != nil {
+		return e.fail("%v", err)
 	}
 	fmt.Fprintf(e.stdout, "saved %s: %d steps in %s, validation PSNR %.2f dB\n", *out, model.Meta.Steps,
 		time.Duration(model.Meta.TrainSeconds*float64(time.Second)).Round(time.Second), model.Meta.ValPSNR)
@@ -160,4 +171,63 @@ func joinNames() string {
 		s += n
 	}
 	return s
+}
+
+// checkTrainFlags returns what is wrong with train's numeric flags, or "".
+func checkTrainFlags(minutes float64, steps, patch, batch int, lr float64, valEvery, valSide int, ckEvery float64) string {
+	switch {
+	case !(minutes >= 0) || math.IsInf(minutes, 0):
+		return fmt.Sprintf("--minutes %g is not a finite number of at least 0", minutes)
+	case steps < 0:
+		return fmt.Sprintf("--steps %d is negative", steps)
+	case patch < 1:
+		return fmt.Sprintf("--patch %d is not a positive size", patch)
+	case batch < 1:
+		return fmt.Sprintf("--batch %d is not at least 1", batch)
+	case !(lr > 0) || math.IsInf(lr, 0):
+		return fmt.Sprintf("--lr %g is not a positive number", lr)
+	case valEvery < 1:
+		return fmt.Sprintf("--val-every %d is not at least 1", valEvery)
+	case valSide < 1:
+		return fmt.Sprintf("--val-side %d is not a positive size", valSide)
+	case !(ckEvery > 0) || math.IsInf(ckEvery, 0):
+		return fmt.Sprintf("--checkpoint-minutes %g is not a positive number", ckEvery)
+	}
+	return ""
+}
+
+// saveOrRescue writes a trained model to path with save. When that fails
+// (a full disk, a folder removed meanwhile), hours of training are not
+// lost: the model goes to the temporary folder, and the error says where.
+func saveOrRescue(path string, save func(io.Writer) error) error {
+	err := atomicfile.Write(path, 0o644, save)
+	if err == nil {
+		return nil
+	}
+	rescue := filepath.Join(os.TempDir(), "diabolo-"+filepath.Base(path))
+	if rerr := atomicfile.Write(rescue, 0o644, save); rerr != nil {
+		return fmt.Errorf("save model: %w (and to %s: %v)", err, rescue, rerr)
+	}
+	return fmt.Errorf("save model: %w; saved it to %s instead", err, rescue)
+}
+
+// checkFolder makes sure that the folder a file is to be written to
+// exists, so that a training run does not end, hours later, unable to save
+// its model. An empty path is fine (nothing is written).
+func checkFolder(path string) error {
+	if path == "" {
+		return nil
+	}
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%s: cannot write there: %w", path, err)
+	case !fi.IsDir():
+		return fmt.Errorf("%s: cannot write there: %s is not a folder", path, dir)
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a folder: give a file name", path)
+	}
+	return nil
 }
