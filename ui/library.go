@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -23,11 +22,6 @@ import (
 
 // thumbSide is the side, in pixels, of the square thumbnails fit into.
 const thumbSide = 160
-
-// imageExtensions are the file name extensions a folder scan picks up.
-// Files given one by one are tried whatever their name.
-// They are the formats app/picture decodes.
-var imageExtensions = []string{".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp"}
 
 // photo is one image of the library.
 type photo struct {
@@ -177,7 +171,7 @@ func (l *library) removeSelected() {
 // openFiles asks for a photo to add.
 func (l *library) openFiles() {
 	d := dialog.NewFileOpen(l.onFileChosen, l.win)
-	d.SetFilter(storage.NewExtensionFileFilter(imageExtensions))
+	d.SetFilter(storage.NewExtensionFileFilter(picture.Extensions()))
 	if dir := listable(l.prefs.String(prefLastFilesDir)); dir != nil {
 		d.SetLocation(dir)
 	}
@@ -319,7 +313,7 @@ func scan(paths []string) (files, failed []string) {
 				failed = append(failed, err.Error()) // and go on with the rest
 				return nil
 			}
-			if !d.IsDir() && hasImageExtension(path) {
+			if !d.IsDir() && picture.IsImageName(path) {
 				found = append(found, path)
 			}
 			return nil
@@ -331,17 +325,6 @@ func scan(paths []string) (files, failed []string) {
 		files = append(files, found...)
 	}
 	return files, failed
-}
-
-// hasImageExtension reports whether path ends in an image extension.
-func hasImageExtension(path string) bool {
-	ext := strings.ToLower(filepath.Ext(path))
-	for _, e := range imageExtensions {
-		if ext == e {
-			return true
-		}
-	}
-	return false
 }
 
 // loadThumbnail decodes the image at path and returns its thumbnail.

@@ -7,19 +7,12 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"diabolo/app/picture"
 )
 
-// imageExts are the file extensions Scan accepts, lower case.
-var imageExts = []string{".bmp", ".gif", ".jpeg", ".jpg", ".png", ".tif", ".tiff", ".webp"}
-
-// IsImageName reports whether name has one of the image extensions Scan
-// looks for (.jpg .jpeg .png .gif .bmp .tif .tiff .webp, in any case).
-func IsImageName(name string) bool {
-	return slices.Contains(imageExts, strings.ToLower(filepath.Ext(name)))
-}
-
 // Scan returns the image files under dir, recursively, sorted: files whose
-// name passes IsImageName, leaving out hidden files and folders (names
+// name passes picture.IsImageName, leaving out hidden files and folders (names
 // starting with a dot). Symbolic links to files are included; links to
 // folders are not followed. Subfolders that cannot be read are left out
 // (Open reports them as skipped). It fails if dir is missing, unreadable or
@@ -57,7 +50,7 @@ func scan(dir string) ([]string, []Skipped, error) {
 			}
 			return nil
 		}
-		if !e.IsDir() && IsImageName(e.Name()) {
+		if !e.IsDir() && picture.IsImageName(e.Name()) {
 			paths = append(paths, path)
 		}
 		return nil

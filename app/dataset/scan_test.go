@@ -13,22 +13,6 @@ import (
 	"diabolo/app/dataset"
 )
 
-func TestIsImageName(t *testing.T) {
-	tests := []struct {
-		name string
-		want bool
-	}{
-		{"a.jpg", true}, {"a.JPEG", true}, {"a.Png", true}, {"a.gif", true},
-		{"a.bmp", true}, {"a.tif", true}, {"a.TIFF", true}, {"a.webp", true},
-		{"a.txt", false}, {"a.jpg.txt", false}, {"jpg", false}, {"a.svg", false}, {"", false},
-	}
-	for _, tc := range tests {
-		if got := dataset.IsImageName(tc.name); got != tc.want {
-			t.Errorf("IsImageName(%q) = %v, want %v", tc.name, got, tc.want)
-		}
-	}
-}
-
 func TestScan(t *testing.T) {
 	root := fixtureTree(t)
 	file := filepath.Join(root, "a.png")
