@@ -84,8 +84,14 @@ func outputIsFolder(output string, inputs int) (bool, error) {
 		return true, nil
 	}
 	if inputs == 1 {
-		if _, err := picture.FormatFromPath(output); err == nil {
+		_, err := picture.FormatFromPath(output)
+		switch {
+		case err == nil:
 			return false, nil
+		case picture.IsImageName(output):
+			// A picture file in a format that is read but not written
+			// (WebP, BMP, GIF), not a folder to create.
+			return false, err
 		}
 	}
 	if err := os.MkdirAll(output, 0o755); err != nil {

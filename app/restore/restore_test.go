@@ -3,6 +3,7 @@ package restore
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -157,9 +158,19 @@ func TestBatchOutputs(t *testing.T) {
 			}
 		}
 	}
+	// One input and an output named like a picture that cannot be written:
+	// an error, not a folder of that name.
+	webp := filepath.Join(dir, "single.webp")
+	res := Batch(context.Background(), r, []string{a}, BatchOptions{Output: webp}, nil)
+	if res[0].Err == nil || !strings.Contains(res[0].Err.Error(), "cannot write .webp files") {
+		t.Errorf("output %s: error %v, want one saying WebP cannot be written", webp, res[0].Err)
+	}
+	if _, err := os.Stat(webp); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("output %s: %v, want nothing created", webp, err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	res := Batch(ctx, r, []string{a}, BatchOptions{Output: filepath.Join(dir, "out4")}, nil)
+	res = Batch(ctx, r, []string{a}, BatchOptions{Output: filepath.Join(dir, "out4")}, nil)
 	if !errors.Is(res[0].Err, context.Canceled) {
 		t.Errorf("cancelled batch: %v", res[0].Err)
 	}
