@@ -136,7 +136,8 @@ func parse(e *env, fs *flag.FlagSet, args []string) (positional []string, code i
 }
 
 // loadModel reads a model file, or the bundled model for task when path is
-// empty.
+// empty. A file trained for another task than task (when task is not
+// empty) is refused: its fourth input channel means something else.
 func loadModel(path, task string) (*convae.Model, error) {
 	if path == "" {
 		b, err := assets.Model(task)
@@ -162,5 +163,19 @@ func loadModel(path, task string) (*convae.Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	if t := m.Meta.Task; t != "" && task != "" && t != task {
+		return nil, fmt.Errorf("%s was trained for %s, not %s", path, taskName(t), taskName(task))
+	}
 	return m, nil
+}
+
+// taskName says what a task does, and which command does it, for messages.
+func taskName(task string) string {
+	switch task {
+	case "denoise":
+		return "denoising (diabolo denoise)"
+	case "watermark":
+		return "watermark removal (diabolo remove-watermark)"
+	}
+	return fmt.Sprintf("task %q", task)
 }

@@ -175,6 +175,28 @@ func TestCorruptModel(t *testing.T) {
 	}
 }
 
+// A model of one task given to a command of the other is refused with a
+// message naming the model, its task and the command that uses it.
+func TestModelOfTheOtherTask(t *testing.T) {
+	dir := t.TempDir()
+	denoiser := tinyModel(t, dir) // Meta.Task "denoise"
+	img := filepath.Join(dir, "a.png")
+	writePNG(t, img, 8, 8)
+	out := filepath.Join(dir, "o.png")
+	code, _, stderr := run("remove-watermark", "--model", denoiser, "-o", out, img)
+	want := denoiser + " was trained for denoising (diabolo denoise), not watermark removal (diabolo remove-watermark)"
+	if code != 1 || !strings.Contains(stderr, want) {
+		t.Errorf("remove-watermark with a denoiser: code %d, stderr %q; want 1 and %q", code, stderr, want)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("remove-watermark with a denoiser wrote %s", out)
+	}
+	code, _, stderr = run("train", "--task", "watermark", "--data", dir, "--steps", "1", "--from", denoiser, "-o", filepath.Join(dir, "m.dae"))
+	if code != 1 || !strings.Contains(stderr, "not watermark removal") {
+		t.Errorf("train --task watermark --from a denoiser: code %d, stderr %q; want 1 and a task mismatch", code, stderr)
+	}
+}
+
 func TestTrainInfoEval(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "photos")
