@@ -169,6 +169,14 @@ func loadModel(path, task string) (*convae.Model, error) {
 	return m, nil
 }
 
+// checkTask returns a message when task is neither denoise nor watermark.
+func checkTask(task string) string {
+	if task != "denoise" && task != "watermark" {
+		return fmt.Sprintf("unknown task %q (denoise or watermark)", task)
+	}
+	return ""
+}
+
 // taskName says what a task does, and which command does it, for messages.
 func taskName(task string) string {
 	switch task {

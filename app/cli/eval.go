@@ -41,6 +41,9 @@ func runEval(e *env, args []string) int {
 	if *data == "" {
 		return e.usageError("eval", "--data DIR is required")
 	}
+	if msg := checkTask(*task); msg != "" {
+		return e.usageError("eval", "%s", msg)
+	}
 	if *noiseSpec == "" {
 		*noiseSpec = "gaussian:25"
 		if *task == "watermark" {

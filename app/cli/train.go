@@ -54,6 +54,12 @@ func runTrain(e *env, args []string) int {
 	case *minutes <= 0 && *steps <= 0:
 		return e.usageError("train", "give a budget: --minutes M or --steps N")
 	}
+	if msg := checkTask(*task); msg != "" {
+		return e.usageError("train", "%s", msg)
+	}
+	if *mode != session.Supervised && *mode != session.SelfSupervised {
+		return e.usageError("train", "unknown mode %q (%s or %s)", *mode, session.Supervised, session.SelfSupervised)
+	}
 	if msg := checkTrainFlags(*minutes, *steps, *patch, *batch, *lr, *valEvery, *valSide, *ckEvery); msg != "" {
 		return e.usageError("train", "%s", msg)
 	}
