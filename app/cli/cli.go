@@ -11,8 +11,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
+	"strings"
 
+	"diabolo/app/models"
 	"diabolo/assets"
 	"diabolo/convae"
 )
@@ -171,8 +174,8 @@ func loadModel(path, task string) (*convae.Model, error) {
 
 // checkTask returns a message when task is neither denoise nor watermark.
 func checkTask(task string) string {
-	if task != "denoise" && task != "watermark" {
-		return fmt.Sprintf("unknown task %q (denoise or watermark)", task)
+	if !slices.Contains(models.Tasks(), task) {
+		return fmt.Sprintf("unknown task %q (%s)", task, strings.Join(models.Tasks(), " or "))
 	}
 	return ""
 }
@@ -180,9 +183,9 @@ func checkTask(task string) string {
 // taskName says what a task does, and which command does it, for messages.
 func taskName(task string) string {
 	switch task {
-	case "denoise":
+	case models.Denoise:
 		return "denoising (diabolo denoise)"
-	case "watermark":
+	case models.Watermark:
 		return "watermark removal (diabolo remove-watermark)"
 	}
 	return fmt.Sprintf("task %q", task)
