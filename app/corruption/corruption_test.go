@@ -103,3 +103,34 @@ func TestApplyMarkedRecordsTheMark(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParse checks that Parse never panics on any spec, noise, watermark or
+// both, that its errors wrap ErrBadSpec, and that every accepted spec has a
+// canonical form that parses back to itself.
+func FuzzParse(f *testing.F) {
+	for _, spec := range []string{
+		"gaussian:25", "gaussian:0-50+quantize", "watermark", "watermark:text,tiled,heldout",
+		"watermark:logo,corner,0.3-0.6", "watermark:zoom=1-4+quantize", "Watermark:text,tiled+jpeg:85",
+		"jpeg:90+watermark:logo", "gaussian:25 | watermark:text+jpeg:90", "watermark:zoom=", "watermark:,",
+		"watermark:0.9-0.1", "watermark:text,text", "poisson-gaussian:0.01,0.0004|none",
+	} {
+		f.Add(spec)
+	}
+	f.Fuzz(func(t *testing.T, spec string) {
+		m, err := Parse(spec)
+		if err != nil {
+			if !errors.Is(err, noise.ErrBadSpec) {
+				t.Fatalf("Parse(%q) error %v does not wrap ErrBadSpec", spec, err)
+			}
+			return
+		}
+		canonical := m.String()
+		again, err := Parse(canonical)
+		if err != nil {
+			t.Fatalf("Parse(%q) accepted, but its canonical form %q is rejected: %v", spec, canonical, err)
+		}
+		if s := again.String(); s != canonical {
+			t.Fatalf("canonical form %q re-formats as %q", canonical, s)
+		}
+	})
+}
