@@ -156,25 +156,62 @@ func (n *Net) SetWorkers(k int) {
 // Workers returns the number of goroutines a pass is spread over.
 func (n *Net) Workers() int { return len(n.ws) }
 
-// SetMarkTarget gives the unblend ops of the network (OpUnblend) the true
-// marks of the next batches, for inputs of N×C×H×W: their opacity alpha
-// (N·H·W values in [0, 1]) and colour (N·Out·H·W values in [0, 1], read
-// where alpha is above 0). Backward then adds weight times the gradients of
-// two mean binary cross-entropies: of the predicted opacity over
-// UnblendMaxOpacity against alpha over it, and of the predicted colour
-// against colour, weighted by that opacity. These auxiliary targets teach
-// the network where marks are and what colour they have, which the main
-// loss alone teaches only slowly. Nil slices remove the targets. It reports
-// whether the network has an unblend op.
-func (n *Net) SetMarkTarget(alpha, colour []float32, weight float32) bool {
+// MarkTarget holds the true marks of a batch of N×C×H×W inputs for a
+// network with an unblend op (OpUnblend): their opacity Alpha (N·H·W values
+// in [0, 1]) and Colour (N·Out·H·W values in [0, 1], read where Alpha is
+// above 0).
+type MarkTarget struct {
+	Alpha, Colour []float32
+	// Weight multiplies the gradients of two mean binary cross-entropies:
+	// of the predicted opacity over UnblendMaxOpacity against Alpha over
+	// it, and of the predicted colour against Colour, weighted by that
+	// opacity.
+	Weight float32
+	// Only makes these the network's only losses: the gradient of the
+	// main loss with respect to the unblended output stops at the unblend
+	// op, so the network learns the marks' opacity and colour alone.
+	Only bool
+}
+
+// SetMarkTarget gives the unblend ops of the network the true marks of the
+// next batches; Backward then adds the gradients of their auxiliary losses
+// (see MarkTarget). These targets teach the network where marks are and
+// what colour they have, which the main loss alone teaches only slowly. A
+// zero MarkTarget removes them. It reports whether the network has an
+// unblend op.
+func (n *Net) SetMarkTarget(t MarkTarget) bool {
 	found := false
 	for _, nd := range n.nodes {
 		if u, ok := nd.layer.(*unblendLayer); ok {
-			u.alpha, u.colour, u.weight = alpha, colour, weight
+			u.target = t
 			found = true
 		}
 	}
 	return found
+}
+
+// MarkNet returns a network that computes what the final unblend op of n
+// reads — the logit of a mark's opacity and the Out logits of its colour
+// at every pixel (see MarkOpacity and MarkColour) — instead of the
+// unblended picture: n's spec without that op, with a copy of n's
+// parameters and as many workers. ok is false when n does not end with an
+// unblend op.
+func (n *Net) MarkNet() (*Net, bool) {
+	ops := n.spec.Ops
+	if len(ops) == 0 || ops[len(ops)-1].Kind != OpUnblend {
+		return nil, false
+	}
+	spec := n.spec
+	spec.Ops = ops[:len(ops)-1 : len(ops)-1]
+	spec.Out++
+	m, err := newNet(spec)
+	if err != nil {
+		// A valid unblend spec stays valid without its last op.
+		panic(fmt.Sprintf("convae: mark network of %q: %v", n.spec.Name, err))
+	}
+	copy(m.params, n.params)
+	m.SetWorkers(n.Workers())
+	return m, true
 }
 
 // Spec returns the architecture of n.

@@ -4,11 +4,10 @@ import "math"
 
 // unblendLayer takes a predicted visible mark off the network's input (see
 // OpUnblend). in[0] holds the opacity logit and the colour logits, in[1] is
-// the network's input. alpha and colour, when not nil, hold the true marks
-// of the batch (see Net.SetMarkTarget).
+// the network's input. target, when its Alpha is not nil, holds the true
+// marks of the batch (see Net.SetMarkTarget).
 type unblendLayer struct {
-	alpha, colour []float32
-	weight        float32
+	target MarkTarget
 }
 
 func (*unblendLayer) outShape(in []Shape) Shape {
@@ -34,6 +33,17 @@ func unblendOpacity(a float32) (alpha, dAlpha float32) {
 
 func sigmoid32(v float32) float32 { return float32(1 / (1 + math.Exp(-float64(v)))) }
 
+// MarkOpacity returns the opacity of a mark for the opacity logit that an
+// unblend op reads (the first channel of a MarkNet's output).
+func MarkOpacity(logit float32) float32 {
+	alpha, _ := unblendOpacity(logit)
+	return alpha
+}
+
+// MarkColour returns a colour value of a mark, in [0, 1], for the colour
+// logit that an unblend op reads (the other channels of a MarkNet's output).
+func MarkColour(logit float32) float32 { return sigmoid32(logit) }
+
 func (*unblendLayer) forward(ws []*worker, in []*Tensor, y *Tensor) {
 	p := y.H * y.W
 	unblendRows(ws, y.Shape, func(n, row int) {
@@ -51,48 +61,54 @@ func (*unblendLayer) forward(ws []*worker, in []*Tensor, y *Tensor) {
 
 func (l *unblendLayer) backward(ws []*worker, in []*Tensor, y, dy *Tensor, dx []*Tensor) {
 	p := y.H * y.W
-	if l.alpha != nil && (len(l.alpha) != y.N*p || len(l.colour) != y.N*y.C*p) {
+	t := l.target
+	if t.Alpha != nil && (len(t.Alpha) != y.N*p || len(t.Colour) != y.N*y.C*p) {
 		panic("convae: mark target of the wrong size")
 	}
-	scale := l.weight / float32(y.N*p)
+	// With Only, the main loss does not reach the opacity, the colour or
+	// the input.
+	mainLoss := t.Alpha == nil || !t.Only
+	scale := t.Weight / float32(y.N*p)
 	unblendRows(ws, y.Shape, func(n, row int) {
 		cur, x, g := in[0].Item(n), in[1].Item(n), dy.Item(n)
 		var dc, dxIn []float32
 		if dx[0] != nil {
 			dc = dx[0].Item(n)
 		}
-		if dx[1] != nil {
+		if dx[1] != nil && mainLoss {
 			dxIn = dx[1].Item(n)
 		}
 		for i := row * y.W; i < (row+1)*y.W; i++ {
 			alpha, dAlpha := unblendOpacity(cur[i])
 			keep := 1 / (1 - alpha)
 			var want float32 // the target opacity over the maximum
-			if l.alpha != nil {
-				want = min(l.alpha[n*p+i]/UnblendMaxOpacity, 1)
+			if t.Alpha != nil {
+				want = min(t.Alpha[n*p+i]/UnblendMaxOpacity, 1)
 			}
 			var da float32
 			for c := 0; c < y.C; c++ {
 				w := sigmoid32(cur[(c+1)*p+i])
-				gc := g[c*p+i]
-				// y = (x − αW)/(1 − α): ∂y/∂α = (x − W)/(1 − α)²,
-				// ∂y/∂W = −α/(1 − α), ∂y/∂x = 1/(1 − α).
-				da += gc * (x[c*p+i] - w) * keep * keep
-				if dc != nil {
-					dc[(c+1)*p+i] += gc * -alpha * keep * w * (1 - w)
-					if want > 0 {
-						// Cross-entropy of σ(w) against the colour: its
-						// gradient with respect to w is their difference.
-						dc[(c+1)*p+i] += scale * want * (w - l.colour[(n*y.C+c)*p+i])
+				if mainLoss {
+					gc := g[c*p+i]
+					// y = (x − αW)/(1 − α): ∂y/∂α = (x − W)/(1 − α)²,
+					// ∂y/∂W = −α/(1 − α), ∂y/∂x = 1/(1 − α).
+					da += gc * (x[c*p+i] - w) * keep * keep
+					if dc != nil {
+						dc[(c+1)*p+i] += gc * -alpha * keep * w * (1 - w)
+					}
+					if dxIn != nil {
+						dxIn[c*p+i] += gc * keep
 					}
 				}
-				if dxIn != nil {
-					dxIn[c*p+i] += gc * keep
+				if dc != nil && want > 0 {
+					// Cross-entropy of σ(w) against the colour: its
+					// gradient with respect to w is their difference.
+					dc[(c+1)*p+i] += scale * want * (w - t.Colour[(n*y.C+c)*p+i])
 				}
 			}
 			if dc != nil {
 				dc[i] += da * dAlpha
-				if l.alpha != nil {
+				if t.Alpha != nil {
 					// Cross-entropy of σ(a − offset) against the target
 					// opacity over the maximum: the gradient with respect
 					// to the logit is their difference.

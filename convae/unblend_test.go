@@ -69,7 +69,9 @@ func TestUnblendSpecs(t *testing.T) {
 // With mark targets, Backward adds the gradient of weight × the mean binary
 // cross-entropies between σ(a − offset) and target/max, and between σ(w)
 // and the target colour weighted by target/max, checked here against
-// finite differences of those losses alone.
+// finite differences of those losses alone: with no gradient from the main
+// loss, and with one that Only stops at the op (nothing reaches the input
+// either).
 func TestUnblendMarkTargetGradient(t *testing.T) {
 	const n, h, w, weight = 2, 2, 3, 0.7
 	p := h * w
@@ -78,6 +80,7 @@ func TestUnblendMarkTargetGradient(t *testing.T) {
 	target := make([]float32, n*p)
 	for i := range cur.Data {
 		cur.Data[i] = float32(i%7)/3 - 1 + UnblendOffset
+		x.Data[i] = float32(i%5) / 5
 	}
 	for i := range target {
 		target[i] = float32(i%4) / 4
@@ -102,23 +105,88 @@ func TestUnblendMarkTargetGradient(t *testing.T) {
 		}
 		return weight * s / float64(n*p)
 	}
-	l := &unblendLayer{alpha: target, colour: colour, weight: weight}
-	y := NewTensor(Shape{N: n, C: 3, H: h, W: w})
-	dc := NewTensor(cur.Shape)
-	l.backward([]*worker{{}}, []*Tensor{cur, x}, y, NewTensor(y.Shape), []*Tensor{dc, nil})
-	for k := 0; k < n; k++ {
-		for i := 0; i < 4*p; i++ {
-			j := k*4*p + i
-			const step = 1e-2
-			saved := cur.Data[j]
-			cur.Data[j] = saved + step
-			up := bce(cur.Data)
-			cur.Data[j] = saved - step
-			down := bce(cur.Data)
-			cur.Data[j] = saved
-			if num := (up - down) / (2 * step); math.Abs(num-float64(dc.Data[j])) > 1e-4 {
-				t.Errorf("item %d pixel %d: backward %g, finite difference %g", k, i, dc.Data[j], num)
+	for _, only := range []bool{false, true} {
+		l := &unblendLayer{target: MarkTarget{Alpha: target, Colour: colour, Weight: weight, Only: only}}
+		y := NewTensor(Shape{N: n, C: 3, H: h, W: w})
+		dy := NewTensor(y.Shape)
+		if only {
+			for i := range dy.Data {
+				dy.Data[i] = float32(i%3) - 1
 			}
 		}
+		dc, dx := NewTensor(cur.Shape), NewTensor(x.Shape)
+		l.backward([]*worker{{}}, []*Tensor{cur, x}, y, dy, []*Tensor{dc, dx})
+		for k := 0; k < n; k++ {
+			for i := 0; i < 4*p; i++ {
+				j := k*4*p + i
+				const step = 1e-2
+				saved := cur.Data[j]
+				cur.Data[j] = saved + step
+				up := bce(cur.Data)
+				cur.Data[j] = saved - step
+				down := bce(cur.Data)
+				cur.Data[j] = saved
+				if num := (up - down) / (2 * step); math.Abs(num-float64(dc.Data[j])) > 1e-4 {
+					t.Errorf("only %v, item %d value %d: backward %g, finite difference %g", only, k, i, dc.Data[j], num)
+				}
+			}
+		}
+		for i, v := range dx.Data {
+			if v != 0 {
+				t.Fatalf("only %v: input gradient %d is %g, want 0", only, i, v)
+			}
+		}
+	}
+}
+
+// A MarkNet computes the opacity and colour logits that its network's
+// unblend op reads: unblending with MarkOpacity and MarkColour gives the
+// network's own output. Networks without an unblend op have none.
+func TestMarkNet(t *testing.T) {
+	spec := UNetSpec("u", UNetConfig{Width: 4, Levels: 1, Blocks: 1, Unshuffle: true, NoiseLevel: true, Unblend: true})
+	net, err := NewNet(spec, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range net.Params() {
+		net.Params()[i] *= 4 // marks far from the identity
+	}
+	marks, ok := net.MarkNet()
+	if !ok {
+		t.Fatal("no mark network for an unblend net")
+	}
+	if got := marks.Spec().Out; got != 4 {
+		t.Errorf("mark network has %d outputs, want 4", got)
+	}
+	x := NewTensor(Shape{N: 2, C: 4, H: 16, W: 16})
+	for i := range x.Data {
+		x.Data[i] = float32(i%17) / 17
+	}
+	y := net.Forward(x)
+	m := marks.Forward(x)
+	p := 16 * 16
+	var changed float64
+	for k := 0; k < 2; k++ {
+		xk, yk, mk := x.Item(k), y.Item(k), m.Item(k)
+		for i := 0; i < p; i++ {
+			a := MarkOpacity(mk[i])
+			for c := 0; c < 3; c++ {
+				want := (xk[c*p+i] - a*MarkColour(mk[(c+1)*p+i])) / (1 - a)
+				if d := math.Abs(float64(want - yk[c*p+i])); d > 1e-5 {
+					t.Fatalf("item %d pixel %d channel %d: net %g, unblended mark net %g", k, i, c, yk[c*p+i], want)
+				}
+				changed = max(changed, math.Abs(float64(yk[c*p+i]-xk[c*p+i])))
+			}
+		}
+	}
+	if changed < 0.01 {
+		t.Errorf("the test network changes its input by at most %g: too close to the identity to tell", changed)
+	}
+	plain, err := NewNet(UNetSpec("r", UNetConfig{Width: 4, Levels: 1, Blocks: 1}), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := plain.MarkNet(); ok {
+		t.Error("a residual network has a mark network")
 	}
 }
