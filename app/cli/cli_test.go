@@ -98,6 +98,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"train", "--data", "d", "--steps", "1", "--task", "nope", "-o", "m.dae"}, 2, "", `unknown task "nope" (denoise or watermark)`},
 		{[]string{"train", "--data", "d", "--steps", "1", "--mode", "nope", "-o", "m.dae"}, 2, "", `unknown mode "nope"`},
 		{[]string{"eval", "--data", "d", "--task", "nope"}, 2, "", `unknown task "nope"`},
+		{[]string{"train", "--data", "d", "--steps", "1", "--brush", "-o", "m.dae"}, 2, "", "--brush is for --task watermark"},
 		{[]string{"bench", "--preset", "huge"}, 2, "", `unknown preset "huge"`},
 		{[]string{"info"}, 2, "", "no model file"},
 		{[]string{"eval", "--noise", "gaussian:25"}, 2, "", "--data DIR is required"},

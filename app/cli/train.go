@@ -14,6 +14,7 @@ import (
 	"diabolo/app/atomicfile"
 	"diabolo/app/corruption"
 	"diabolo/app/dataset"
+	"diabolo/app/models"
 	"diabolo/app/noise"
 	"diabolo/app/session"
 	"diabolo/convae"
@@ -33,6 +34,7 @@ func runTrain(e *env, args []string) int {
 	resume := fs.String("resume", "", "checkpoint to continue from (written by --checkpoint)")
 	checkpoint := fs.String("checkpoint", "", "file to save a resumable checkpoint to, every --checkpoint-minutes")
 	ckEvery := fs.Float64("checkpoint-minutes", 2, "minutes between checkpoints")
+	brush := fs.Bool("brush", false, "watermark: train a model for marks the user paints over (every patch shows its marks in the mask channel; the network learns their opacity and colour)")
 	patch := fs.Int("patch", 64, "patch side in pixels")
 	batch := fs.Int("batch", 16, "patches per step")
 	lr := fs.Float64("lr", 1e-3, "peak learning rate (cosine schedule)")
@@ -56,6 +58,9 @@ func runTrain(e *env, args []string) int {
 	}
 	if msg := checkTask(*task); msg != "" {
 		return e.usageError("train", "%s", msg)
+	}
+	if *brush && *task != models.Watermark {
+		return e.usageError("train", "--brush is for --task watermark")
 	}
 	if *mode != session.Supervised && *mode != session.SelfSupervised {
 		return e.usageError("train", "unknown mode %q (%s or %s)", *mode, session.Supervised, session.SelfSupervised)
@@ -87,7 +92,7 @@ func runTrain(e *env, args []string) int {
 	cfg := session.Config{
 		Task: *task, Mode: *mode, Noise: nm, Patch: *patch, Batch: *batch, LR: *lr, Loss: *loss, Seed: *seed,
 		Steps: *steps, Duration: time.Duration(*minutes * float64(time.Minute)), ValEvery: *valEvery, ValSide: *valSide,
-		Checkpoint: *checkpoint, CheckpointEvery: time.Duration(*ckEvery * float64(time.Minute)), Resume: *resume,
+		Checkpoint: *checkpoint, CheckpointEvery: time.Duration(*ckEvery * float64(time.Minute)), Resume: *resume, Brush: *brush,
 	}
 	if *resume == "" && *from == "" {
 		p, err := convae.LookupPreset(*preset)

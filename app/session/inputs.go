@@ -12,7 +12,21 @@ import (
 // HintProbability is the share of training patches of a watermark model
 // whose mask channel shows where the marks are, as a user's brush strokes
 // would; the other patches leave it empty, as when the user paints nothing.
+// Brush training (Config.Brush) paints every patch.
 const HintProbability = 0.5
+
+// hintShare returns the share of the patches of a watermark model whose
+// mask channel shows their marks: for training or for validation. Only a
+// brush model is validated on painted marks.
+func hintShare(cfg Config, training bool) float64 {
+	switch {
+	case cfg.Brush:
+		return 1
+	case training:
+		return HintProbability
+	}
+	return 0
+}
 
 // MarkWeight weighs the auxiliary losses on the marks' opacity and colour
 // against the main loss when a watermark network unblends marks (see
@@ -32,10 +46,10 @@ func newMarkTargets(n, plane int) *markTargets {
 // corrupt makes the network inputs x from the clean patches: each is
 // corrupted by model. A fourth input channel, when the network reads one,
 // holds the noise level drawn (task "denoise") or, for task "watermark",
-// the brush mask: empty, or — when hints is set, for a random half of the
-// patches — the marks' footprint widened by a few pixels. marks, when not
+// the brush mask: on a random share hints of the patches (0 to 1), the
+// marks' footprint widened by a few pixels; empty on the others. marks, when not
 // nil, receives the marks of every patch.
-func corrupt(x, clean *convae.Tensor, marks *markTargets, model noise.Model, rng *rand.Rand, task string, hints bool) {
+func corrupt(x, clean *convae.Tensor, marks *markTargets, model noise.Model, rng *rand.Rand, task string, hints float64) {
 	plane := clean.H * clean.W
 	var scratch []float32
 	for i := 0; i < x.N; i++ {
@@ -72,7 +86,7 @@ func corrupt(x, clean *convae.Tensor, marks *markTargets, model noise.Model, rng
 			continue
 		}
 		clear(extra)
-		if hints && rng.Float64() < HintProbability {
+		if hints >= 1 || (hints > 0 && rng.Float64() < hints) {
 			watermark.Footprint(extra, opacity, clean.W, clean.H, 1+rng.IntN(6), markThreshold)
 		}
 	}

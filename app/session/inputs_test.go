@@ -2,6 +2,7 @@ package session
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"diabolo/app/corruption"
@@ -22,7 +23,7 @@ func TestCorruptFillsTheFourthChannel(t *testing.T) {
 	plane := side * side
 
 	gauss, _ := noise.Parse("gaussian:20")
-	corrupt(x, clean, nil, gauss, rand.New(rand.NewPCG(1, 2)), "denoise", true)
+	corrupt(x, clean, nil, gauss, rand.New(rand.NewPCG(1, 2)), "denoise", 0.5)
 	for i := 0; i < n; i++ {
 		for _, v := range x.Item(i)[3*plane:] {
 			if d := v - 20.0/255; d > 1e-6 || d < -1e-6 {
@@ -35,7 +36,7 @@ func TestCorruptFillsTheFourthChannel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	corrupt(x, clean, nil, mark, rand.New(rand.NewPCG(1, 2)), "watermark", false)
+	corrupt(x, clean, nil, mark, rand.New(rand.NewPCG(1, 2)), "watermark", 0)
 	for i := 0; i < n; i++ {
 		for _, v := range x.Item(i)[3*plane:] {
 			if v != 0 {
@@ -45,7 +46,7 @@ func TestCorruptFillsTheFourthChannel(t *testing.T) {
 	}
 
 	hinted := 0
-	corrupt(x, clean, nil, mark, rand.New(rand.NewPCG(5, 6)), "watermark", true)
+	corrupt(x, clean, nil, mark, rand.New(rand.NewPCG(5, 6)), "watermark", 0.5)
 	for i := 0; i < n; i++ {
 		item, orig := x.Item(i), clean.Item(i)
 		mask := item[3*plane:]
@@ -68,6 +69,14 @@ func TestCorruptFillsTheFourthChannel(t *testing.T) {
 	if hinted == 0 || hinted == n {
 		t.Errorf("%d of %d patches carry a brush mask, want about half", hinted, n)
 	}
+
+	// Brush training paints every patch.
+	corrupt(x, clean, nil, mark, rand.New(rand.NewPCG(5, 6)), "watermark", 1)
+	for i := 0; i < n; i++ {
+		if !slices.Contains(x.Item(i)[3*plane:], 1) {
+			t.Errorf("brush training: patch %d carries no brush mask", i)
+		}
+	}
 }
 
 // The mark targets of a batch hold each patch's opacity and colour: the
@@ -85,7 +94,7 @@ func TestCorruptRecordsTheMarks(t *testing.T) {
 		t.Fatal(err)
 	}
 	marks := newMarkTargets(n, plane)
-	corrupt(x, clean, marks, mark, rand.New(rand.NewPCG(8, 8)), "watermark", false)
+	corrupt(x, clean, marks, mark, rand.New(rand.NewPCG(8, 8)), "watermark", 0)
 	marked := 0
 	for k := 0; k < n; k++ {
 		for c := 0; c < 3; c++ {

@@ -250,7 +250,10 @@ func newRun(cfg Config) (*run, error) {
 	r.clean = convae.NewTensor(convae.Shape{N: cfg.Batch, C: spec.Out, H: cfg.Patch, W: cfg.Patch})
 	if cfg.Task == "watermark" {
 		r.marks = newMarkTargets(cfg.Batch, cfg.Patch*cfg.Patch)
-		if !net.SetMarkTarget(r.marks.alpha, r.marks.colour, MarkWeight) {
+		if !net.SetMarkTarget(convae.MarkTarget{Alpha: r.marks.alpha, Colour: r.marks.colour, Weight: MarkWeight, Only: cfg.Brush}) {
+			if cfg.Brush {
+				return nil, fmt.Errorf("brush training needs a network that unblends marks (such as unet-wm), not %q", spec.Name)
+			}
 			r.marks = nil
 		}
 	}
@@ -328,7 +331,7 @@ func (r *run) loop() (*convae.Model, error) {
 		if cfg.Mode == SelfSupervised {
 			loss = r.n2n.step(r, r.clean)
 		} else {
-			corrupt(r.x, r.clean, r.marks, cfg.Noise, r.rng, cfg.Task, true)
+			corrupt(r.x, r.clean, r.marks, cfg.Noise, r.rng, cfg.Task, hintShare(cfg, true))
 			loss = r.trainer.Step(r.x, r.clean)
 		}
 		r.step++
@@ -481,11 +484,11 @@ func newValidation(cfg Config, spec convae.Spec) (*validation, error) {
 	}
 	if cfg.Noise == nil {
 		// The crops are noisy photos: show what the network makes of them.
-		corrupt(v.x, v.clean, nil, noise.None{}, nil, cfg.Task, false)
+		corrupt(v.x, v.clean, nil, noise.None{}, nil, cfg.Task, 0)
 		v.clean = nil
 		return v, nil
 	}
-	corrupt(v.x, v.clean, nil, cfg.Noise, rand.New(rand.NewPCG(cfg.Seed, 12345)), cfg.Task, false)
+	corrupt(v.x, v.clean, nil, cfg.Noise, rand.New(rand.NewPCG(cfg.Seed, 12345)), cfg.Task, hintShare(cfg, false))
 	for i := range crops {
 		v.noisyPSNR += metrics.PSNR(v.view(v.x, i), v.view(v.clean, i)) / float64(n)
 	}

@@ -36,6 +36,12 @@ type Config struct {
 	From *convae.Model
 	// Resume, when not empty, is a checkpoint file to continue from.
 	Resume string
+	// Brush, for task watermark, trains a model for marks the user paints
+	// over: every training and validation patch carries its marks'
+	// footprint in the mask channel, as a brush would paint it, and the
+	// network learns the marks' opacity and colour alone
+	// (convae.MarkTarget.Only). It needs a network that unblends marks.
+	Brush bool
 
 	Patch, Batch int     // patch side and patches per step (defaults 64, 16)
 	LR           float64 // peak learning rate (default 1e-3)
@@ -90,6 +96,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Task != "denoise" && c.Task != "watermark" {
 		return c, fmt.Errorf("unknown task %q (denoise or watermark)", c.Task)
+	}
+	if c.Brush && c.Task != "watermark" {
+		return c, fmt.Errorf("brush training is for task watermark, not %q", c.Task)
 	}
 	def := func(v *int, d int) {
 		if *v <= 0 {

@@ -281,6 +281,8 @@ func TestConfigErrors(t *testing.T) {
 		{"bad task", func(c *Config) { c.Steps, c.Task = 1, "paint" }, "unknown task"},
 		{"bad patch", func(c *Config) { c.Steps, c.Patch = 1, 18 }, "multiples of 4"},
 		{"bad loss", func(c *Config) { c.Steps, c.Loss = 1, "l3" }, "unknown loss"},
+		{"brush for denoising", func(c *Config) { c.Steps, c.Brush = 1, true }, "brush training is for task watermark"},
+		{"brush without unblend", func(c *Config) { c.Steps, c.Task, c.Brush = 1, "watermark", true }, "needs a network that unblends marks"},
 	}
 	for _, c := range cases {
 		cfg := base
