@@ -29,8 +29,11 @@ type Options struct {
 	// × Height values, 1 (or more than 0.5) where a mark is to be removed
 	// whether or not the network sees it. Nil paints nothing. A model with a
 	// mask input reads it; with any watermark model the painted pixels take
-	// the network's output, never the input. Without a network they are
-	// filled from their surroundings (see WithoutNetwork).
+	// the network's output, never the input. A model that unblends marks
+	// keeps its opacity there but takes the colour of each painted region
+	// from a fit to the picture (see unblendPainted). Without a network
+	// the painted pixels are filled from their surroundings (see
+	// WithoutNetwork).
 	Mask []float32
 	// Shared, when not nil, is a watermark estimated from a collection of
 	// photos of the picture's size (collection mode): it is taken off the
@@ -67,6 +70,9 @@ const taskWatermark = "watermark"
 type Restorer struct {
 	mu    sync.Mutex
 	model *convae.Model
+	// marks, for a watermark model that unblends marks, computes their
+	// opacity and colour (see unblendPainted); nil otherwise.
+	marks *convae.Net
 }
 
 // New returns a Restorer for model m, which must map 3 colour channels
@@ -77,7 +83,11 @@ func New(m *convae.Model) (*Restorer, error) {
 	if s.Out != picture.Channels || (s.In != picture.Channels && s.In != picture.Channels+1) {
 		return nil, fmt.Errorf("model %q maps %d channels to %d; a photo model maps 3 (or 3 and a noise level or mask) to 3", s.Name, s.In, s.Out)
 	}
-	return &Restorer{model: m}, nil
+	r := &Restorer{model: m}
+	if r.removesMarks() {
+		r.marks, _ = m.Net.MarkNet()
+	}
+	return r, nil
 }
 
 // ErrNoNetwork is returned by a Restorer made by WithoutNetwork when it is
@@ -155,7 +165,13 @@ func (r *Restorer) Restore(ctx context.Context, img *picture.Image, opts Options
 	if progress != nil {
 		report = func(done, total int) { progress(float64(done) / float64(total)) }
 	}
-	out, err := r.model.Net.InferPlanes(ctx, planes, h, w, opts.Tile, report)
+	var out []float32
+	var err error
+	if r.marks != nil && opts.Painted() {
+		out, err = r.unblendPainted(ctx, img, planes, opts, report)
+	} else {
+		out, err = r.model.Net.InferPlanes(ctx, planes, h, w, opts.Tile, report)
+	}
 	if err != nil {
 		return nil, err
 	}

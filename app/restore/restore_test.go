@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -392,5 +393,85 @@ func TestWithoutNetwork(t *testing.T) {
 				t.Fatalf("channel %d value %d: %g, want %g", c, i, v, p[i])
 			}
 		}
+	}
+}
+
+// Under painted marks, an unblending model's opacity is kept and the
+// colour of each painted region is fitted to the picture: two marks of
+// different colours come off a smooth picture exactly, though the model
+// predicts neither colour, and unpainted pixels stay as they were.
+func TestRestoreFitsTheColourOfPaintedMarks(t *testing.T) {
+	const w, h, opacity = 40, 30, 0.5
+	m, err := synthetic.MaskUnblender(opacity, [3]float32{0.5, 0.5, 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := New(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := w * h
+	clean := picture.New(w, h)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			for c := 0; c < 3; c++ {
+				clean.Pix[c*n+y*w+x] = 0.2 + 0.01*float32(x) + 0.004*float32(y*(c+1))
+			}
+		}
+	}
+	marks := []struct {
+		x0, y0, x1, y1 int
+		colour         [3]float32
+	}{
+		{4, 5, 14, 12, [3]float32{0.9, 0.2, 0.1}},
+		{22, 14, 34, 25, [3]float32{0.1, 0.3, 0.8}},
+	}
+	marked := clean.Clone()
+	mask := make([]float32, n)
+	for _, mk := range marks {
+		for y := mk.y0; y < mk.y1; y++ {
+			for x := mk.x0; x < mk.x1; x++ {
+				i := y*w + x
+				mask[i] = 1
+				for c := 0; c < 3; c++ {
+					marked.Pix[c*n+i] = (1-opacity)*clean.Pix[c*n+i] + opacity*mk.colour[c]
+				}
+			}
+		}
+	}
+	out, err := r.Restore(context.Background(), marked, Options{Mask: mask}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for c := 0; c < 3; c++ {
+		for i := 0; i < n; i++ {
+			want := clean.Pix[c*n+i]
+			if mask[i] == 0 {
+				want = marked.Pix[c*n+i]
+			}
+			if d := math.Abs(float64(out.Pix[c*n+i] - want)); d > 2e-3 {
+				t.Fatalf("pixel (%d,%d) channel %d: %g, want %g (painted %v)", i%w, i/w, c, out.Pix[c*n+i], want, mask[i] == 1)
+			}
+		}
+	}
+}
+
+func TestPaintedRegions(t *testing.T) {
+	const w, h = 6, 4
+	grid := []float32{
+		1, 1, 0, 0, 0, 1,
+		0, 0, 1, 0, 0, 1,
+		0, 0, 0, 0, 0, 0,
+		1, 0.4, 0, 0, 0.6, 0.6,
+	}
+	want := []int32{
+		0, 0, -1, -1, -1, 1,
+		-1, -1, 0, -1, -1, 1,
+		-1, -1, -1, -1, -1, -1,
+		2, -1, -1, -1, 3, 3,
+	}
+	labels, regions := paintedRegions(grid, w, h)
+	if regions != 4 || !slices.Equal(labels, want) {
+		t.Errorf("paintedRegions = %v, %d regions; want %v, 4", labels, regions, want)
 	}
 }

@@ -1,0 +1,140 @@
+package restore
+
+import (
+	"context"
+
+	"diabolo/app/inpaint"
+	"diabolo/app/picture"
+	"diabolo/convae"
+)
+
+// Under a painted mark, the network's opacity is kept but its colour is
+// replaced by one colour per painted region, fitted to the picture: a
+// visible mark has one colour (or a few) over its whole extent, which the
+// region shows far better than the few pixels around each pixel that the
+// network sees. Inside a painted region, y = (1 − α)·x + α·W with x close to
+// the smooth fill f of the region, so y − (1 − α)·f = α·W: a least-squares
+// fit of W over the region, each pixel weighted by its opacity.
+const (
+	// fitMinOpacity is the opacity below which a pixel does not count
+	// in the fit of its region's colour.
+	fitMinOpacity = 0.05
+	// fitMinWeight is the smallest sum of squared opacities over a region
+	// (about 60 pixels at opacity 0.5) that lets it have a colour of its
+	// own; smaller regions take the colour fitted to all painted pixels.
+	fitMinWeight = 16
+)
+
+// unblendPainted runs the model's mark network on planes and takes the
+// predicted marks off img: with their predicted colour outside the painted
+// pixels of opts.Mask, with the colour fitted to each painted region inside.
+// It returns the colour planes of the result, unclamped.
+func (r *Restorer) unblendPainted(ctx context.Context, img *picture.Image, planes []convae.Plane, opts Options, report func(done, total int)) ([]float32, error) {
+	w, h := img.Width, img.Height
+	n := w * h
+	logits, err := r.marks.InferPlanes(ctx, planes, h, w, opts.Tile, report)
+	if err != nil {
+		return nil, err
+	}
+	fill, err := inpaint.Fill(ctx, img, opts.Mask)
+	if err != nil {
+		return nil, err
+	}
+	alpha := make([]float32, n)
+	for i := range alpha {
+		alpha[i] = convae.MarkOpacity(logits[i])
+	}
+	labels, regions := paintedRegions(opts.Mask, w, h)
+	colours, fitted := fitColours(img, fill, alpha, labels, regions)
+	out := make([]float32, picture.Channels*n)
+	for i := 0; i < n; i++ {
+		a := alpha[i]
+		keep := 1 / (1 - a)
+		for c := 0; c < picture.Channels; c++ {
+			wc := convae.MarkColour(logits[(c+1)*n+i])
+			if l := labels[i]; l >= 0 && fitted[l] {
+				wc = colours[l][c]
+			}
+			out[c*n+i] = (img.Pix[c*n+i] - a*wc) * keep
+		}
+	}
+	return out, nil
+}
+
+// fitColours returns the colour of the mark over each of the regions
+// painted regions (see the comment at the top of this file); fitted[l] is
+// false when no painted pixel is opaque enough for a fit, and the
+// network's colour stays.
+func fitColours(img, fill *picture.Image, alpha []float32, labels []int32, regions int) (colours [][3]float32, fitted []bool) {
+	n := img.Width * img.Height
+	type sums struct {
+		num    [3]float64
+		weight float64
+	}
+	per := make([]sums, regions+1) // the last one pools every region
+	for i, l := range labels {
+		a := float64(alpha[i])
+		if l < 0 || a < fitMinOpacity {
+			continue
+		}
+		for _, s := range []*sums{&per[l], &per[regions]} {
+			for c := 0; c < picture.Channels; c++ {
+				s.num[c] += a * (float64(img.Pix[c*n+i]) - (1-a)*float64(fill.Pix[c*n+i]))
+			}
+			s.weight += a * a
+		}
+	}
+	colour := func(s sums) [3]float32 {
+		var w [3]float32
+		for c := range w {
+			w[c] = float32(min(1, max(0, s.num[c]/s.weight)))
+		}
+		return w
+	}
+	all := per[regions]
+	colours, fitted = make([][3]float32, regions), make([]bool, regions)
+	for l := range colours {
+		switch {
+		case per[l].weight >= fitMinWeight:
+			colours[l], fitted[l] = colour(per[l]), true
+		case all.weight > 0:
+			colours[l], fitted[l] = colour(all), true
+		}
+	}
+	return colours, fitted
+}
+
+// paintedRegions labels the 8-connected regions of the pixels that mask
+// paints (values above 0.5) on a w×h grid: labels[i] is the region of
+// pixel i, from 0, or -1 where mask does not paint; regions is how many
+// there are.
+func paintedRegions(mask []float32, w, h int) (labels []int32, regions int) {
+	labels = make([]int32, w*h)
+	for i := range labels {
+		labels[i] = -1
+	}
+	var stack []int
+	for start, m := range mask {
+		if m <= 0.5 || labels[start] >= 0 {
+			continue
+		}
+		l := int32(regions)
+		regions++
+		labels[start] = l
+		stack = append(stack[:0], start)
+		for len(stack) > 0 {
+			i := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			x, y := i%w, i/w
+			for ny := max(y-1, 0); ny <= min(y+1, h-1); ny++ {
+				for nx := max(x-1, 0); nx <= min(x+1, w-1); nx++ {
+					if j := ny*w + nx; mask[j] > 0.5 && labels[j] < 0 {
+						labels[j] = l
+						stack = append(stack, j)
+					}
+				}
+			}
+		}
+	}
+	return labels, regions
+}
