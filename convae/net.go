@@ -202,7 +202,7 @@ func (n *Net) MarkNet() (*Net, bool) {
 		return nil, false
 	}
 	spec := n.spec
-	spec.Ops = ops[:len(ops)-1 : len(ops)-1]
+	spec.Ops = ops[: len(ops)-1 : len(ops)-1]
 	spec.Out++
 	m, err := newNet(spec)
 	if err != nil {
