@@ -55,6 +55,10 @@ type Metadata struct {
 	TrainSeconds float64   `json:"train_seconds,omitempty"`
 	Created      time.Time `json:"created,omitzero"`
 	Notes        string    `json:"notes,omitempty"`
+	// Brush marks a watermark model trained for marks painted over (with
+	// every training mark painted into its mask channel): it removes what
+	// a brush mask shows and leaves unpainted pictures alone.
+	Brush bool `json:"brush,omitempty"`
 }
 
 // Model is a network with its training metadata and, in checkpoints, the

@@ -14,6 +14,7 @@ import (
 
 	"diabolo/app/atomicfile"
 	"diabolo/convae"
+	"diabolo/internal/synthetic"
 )
 
 // run calls Main and returns the exit code and both outputs.
@@ -281,5 +282,47 @@ func TestSaveOrRescue(t *testing.T) {
 	}
 	if b, rerr := os.ReadFile(rescued); rerr != nil || string(b) != "model" {
 		t.Errorf("rescued file holds %q (%v), want the model", b, rerr)
+	}
+}
+
+// A model for painted marks needs --mask or --collection (or, to evaluate
+// it, --brush): without them the command says so instead of returning the
+// photo unchanged.
+func TestBrushModelNeedsAMask(t *testing.T) {
+	dir := t.TempDir()
+	m, err := synthetic.MaskUnblender(0.5, [3]float32{0.9, 0.9, 0.9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Meta.Brush = true
+	model := filepath.Join(dir, "brush.dae")
+	if err := atomicfile.Write(model, 0o644, m.Save); err != nil {
+		t.Fatal(err)
+	}
+	photos := filepath.Join(dir, "photos")
+	if err := os.Mkdir(photos, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	img := filepath.Join(photos, "a.png")
+	writePNG(t, img, 64, 64)
+	out := filepath.Join(dir, "o.png")
+	code, _, stderr := run("remove-watermark", "--model", model, "-o", out, img)
+	if code != 1 || !strings.Contains(stderr, "removes the marks painted over, and only those: give --mask FILE") {
+		t.Errorf("remove-watermark without a mask: code %d, stderr %q", code, stderr)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("remove-watermark without a mask wrote %s", out)
+	}
+	mask := filepath.Join(dir, "mask.png")
+	writePNG(t, mask, 64, 64)
+	if code, _, stderr := run("remove-watermark", "--model", model, "--mask", mask, "-o", out, img); code != 0 {
+		t.Errorf("remove-watermark with a mask: code %d, stderr %q", code, stderr)
+	}
+	code, _, stderr = run("eval", "--task", "watermark", "--model", model, "--data", photos)
+	if code != 1 || !strings.Contains(stderr, "evaluate it with --brush") {
+		t.Errorf("eval without --brush: code %d, stderr %q", code, stderr)
+	}
+	if code, _, stderr := run("eval", "--task", "watermark", "--model", model, "--data", photos, "--brush"); code != 0 {
+		t.Errorf("eval --brush: code %d, stderr %q", code, stderr)
 	}
 }

@@ -65,6 +65,9 @@ func runEval(e *env, args []string) int {
 	if err != nil {
 		return e.fail("%v", err)
 	}
+	if r.NeedsMask() && !*collection && !*brush {
+		return e.fail("the %s removes the marks painted over, and only those: evaluate it with --brush (every mark painted) or --collection", modelName(*modelPath, *task))
+	}
 	paths, err := dataset.Scan(*data)
 	if err != nil {
 		return e.fail("%v", err)

@@ -105,9 +105,13 @@ func runRestore(e *env, cmd, task, suffix string, args []string) int {
 	if !(*maxMP > 0) {
 		return e.usageError(cmd, "--max-megapixels %g is not above 0", *maxMP)
 	}
-	r, err := restorerFor(e, *modelPath, task, (collection != nil && *collection) || (maskPath != nil && *maskPath != ""))
+	painted := (collection != nil && *collection) || (maskPath != nil && *maskPath != "")
+	r, err := restorerFor(e, *modelPath, task, painted)
 	if err != nil {
 		return e.fail("%v", err)
+	}
+	if r.NeedsMask() && !painted {
+		return e.fail("the %s removes the marks painted over, and only those: give --mask FILE (an image of the photo's size painted white over the marks) or --collection", modelName(*modelPath, task))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -171,4 +175,13 @@ func restorerFor(e *env, path, task string, withoutNetwork bool) (*restore.Resto
 		return nil, err
 	}
 	return restore.New(model)
+}
+
+// modelName names the model of a command for messages: its file, or the
+// bundled model of task.
+func modelName(path, task string) string {
+	if path == "" {
+		return "bundled " + task + " model"
+	}
+	return "model " + path
 }

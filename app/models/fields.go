@@ -32,6 +32,9 @@ func Fields(m *convae.Model) []Field {
 		}
 	}
 	add("task", md.Task)
+	if md.Brush {
+		add("brush", "removes the marks painted over, and only those")
+	}
 	add("noise", md.Noise)
 	add("mode", md.Mode)
 	add("loss", md.Loss)

@@ -458,6 +458,17 @@ func TestFieldsOmitUnknownTraining(t *testing.T) {
 	}
 }
 
+// A model trained for painted marks says so, right after its task.
+func TestFieldsNameABrushModel(t *testing.T) {
+	m := tinyModel(t, "watermark", 1)
+	m.Meta.Brush = true
+	fields := models.Fields(m)
+	i := slices.IndexFunc(fields, func(f models.Field) bool { return f.Name == "brush" })
+	if i < 1 || fields[i-1].Name != "task" || !strings.Contains(fields[i].Value, "painted over") {
+		t.Errorf("fields %v: want a brush line after the task", fields)
+	}
+}
+
 func TestSourceString(t *testing.T) {
 	at := time.Date(2025, 3, 4, 15, 4, 0, 0, time.Local)
 	tests := []struct {

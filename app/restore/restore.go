@@ -90,6 +90,11 @@ func New(m *convae.Model) (*Restorer, error) {
 	return r, nil
 }
 
+// ErrNeedsMask is returned by a Restorer whose model removes painted marks
+// only (convae.Metadata.Brush) when nothing is painted and no shared
+// watermark is given.
+var ErrNeedsMask = errors.New("this watermark model removes the marks painted over: paint over them with the brush (a mask), or use collection mode")
+
 // ErrNoNetwork is returned by a Restorer made by WithoutNetwork when it is
 // given neither a shared watermark nor a painted mask.
 var ErrNoNetwork = errors.New("no network: without one, only a shared watermark (collection mode) is taken off and painted marks filled in")
@@ -110,6 +115,10 @@ func (r *Restorer) TakesNoiseLevel() bool {
 	return r.model != nil && r.model.Net.Spec().In == picture.Channels+1 && !r.removesMarks()
 }
 
+// NeedsMask reports whether the model removes painted marks only, so that
+// Restore needs Options.Mask (or Options.Shared).
+func (r *Restorer) NeedsMask() bool { return r.model != nil && r.model.Meta.Brush }
+
 // TakesMask reports whether the model reads a brush mask (Options.Mask).
 func (r *Restorer) TakesMask() bool {
 	return r.model != nil && r.model.Net.Spec().In == picture.Channels+1 && r.removesMarks()
@@ -120,7 +129,8 @@ func (r *Restorer) removesMarks() bool { return r.model.Meta.Task == taskWaterma
 
 // Restore returns the restored version of img (which is not changed),
 // calling progress, when not nil, with the fraction done. Alpha is copied
-// through unchanged.
+// through unchanged. A model for painted marks (NeedsMask) given neither a
+// painted mask nor a shared watermark returns ErrNeedsMask.
 func (r *Restorer) Restore(ctx context.Context, img *picture.Image, opts Options, progress func(done float64)) (*picture.Image, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -130,6 +140,9 @@ func (r *Restorer) Restore(ctx context.Context, img *picture.Image, opts Options
 	}
 	if r.model == nil {
 		return restoreWithoutNetwork(ctx, img, opts)
+	}
+	if r.NeedsMask() && opts.Shared == nil && !opts.Painted() {
+		return nil, ErrNeedsMask
 	}
 	if opts.Shared != nil {
 		var err error

@@ -475,3 +475,33 @@ func TestPaintedRegions(t *testing.T) {
 		t.Errorf("paintedRegions = %v, %d regions; want %v, 4", labels, regions, want)
 	}
 }
+
+// A model for painted marks refuses a picture with nothing painted, with
+// an error that says what to do, and works once a mark is painted.
+func TestBrushModelNeedsAMask(t *testing.T) {
+	m, err := synthetic.MaskUnblender(0.5, [3]float32{0.9, 0.9, 0.9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Meta.Brush = true
+	r, err := New(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.NeedsMask() {
+		t.Fatal("NeedsMask = false for a brush model")
+	}
+	img := gradient(12, 10, false)
+	if _, err := r.Restore(context.Background(), img, Options{}, nil); !errors.Is(err, ErrNeedsMask) {
+		t.Errorf("nothing painted: error %v, want ErrNeedsMask", err)
+	}
+	mask := make([]float32, 12*10)
+	mask[5*12+6] = 1
+	if _, err := r.Restore(context.Background(), img, Options{Mask: mask}, nil); err != nil {
+		t.Errorf("one pixel painted: %v", err)
+	}
+	plain, _ := New(markModel(t))
+	if plain.NeedsMask() {
+		t.Error("NeedsMask = true for a model trained without brush")
+	}
+}

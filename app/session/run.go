@@ -420,6 +420,7 @@ func (r *run) restore(s snapshot) {
 func (r *run) metadata() convae.Metadata {
 	m := r.model.Meta
 	m.Task = r.cfg.Task
+	m.Brush = r.cfg.Brush
 	if r.cfg.Mode == Supervised {
 		m.Noise = r.cfg.Noise.String()
 	} else {

@@ -50,7 +50,8 @@ func MaskUnblender(opacity float32, colour [3]float32) (*convae.Model, error) {
 	b[0] = convae.UnblendOffset + off
 	w[3] = logit(float64(opacity)/convae.UnblendMaxOpacity) - off
 	for c := 0; c < 3; c++ {
-		b[c+1] = logit(float64(colour[c]))
+		// A colour logit is finite: 0 and 1 are approached, not reached.
+		b[c+1] = logit(min(max(float64(colour[c]), 1e-6), 1-1e-6))
 	}
 	return &convae.Model{Net: net, Meta: convae.Metadata{Task: "watermark"}}, nil
 }
