@@ -363,17 +363,22 @@ func (b *workbench) restore(photos []*photo, collection bool) {
 		return
 	}
 	c := b.corruption.settings()
-	if b.models != nil {
-		if _, _, err := b.models.Current(string(c.task)); err != nil {
-			b.status.SetText(capitalise(err.Error()) + ".")
-			return
-		}
-	}
 	job := restoreJob{photos: photos, c: c, collection: collection && c.task == TaskWatermark}
 	if c.task == TaskDenoise {
 		job.sigma = b.sigmaSetting()
 	}
 	job.masks, job.maskStates = masksOf(photos, c)
+	if b.models != nil {
+		model, _, err := b.models.Current(string(c.task))
+		if err != nil {
+			b.status.SetText(capitalise(err.Error()) + ".")
+			return
+		}
+		if model.Meta.Brush && !job.collection && !anyPainted(job.masks) {
+			b.status.SetText(paintFirst)
+			return
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	b.stopRestoring = cancel
 	b.setRunning(true)

@@ -1,5 +1,7 @@
 package ui
 
+import "slices"
+
 // The brush masks of the workbench's photos: which mask the brush paints
 // on, which masks a restoration uses, and when a result is out of date
 // because its mask changed since.
@@ -56,6 +58,17 @@ func masksOf(photos []*photo, c corruption) (masks [][]uint8, states []maskState
 		}
 	}
 	return masks, states
+}
+
+// paintFirst asks for brush strokes when the watermark model removes
+// painted marks only and nothing is painted.
+const paintFirst = "The watermark model removes the marks you paint: turn the brush on, paint over the watermark, then restore (or, for photos that share one watermark, use collection mode)."
+
+// anyPainted reports whether any of masks paints a pixel.
+func anyPainted(masks [][]uint8) bool {
+	return slices.ContainsFunc(masks, func(m []uint8) bool {
+		return slices.ContainsFunc(m, func(v uint8) bool { return v != 0 })
+	})
 }
 
 // maskChanged follows a stroke, a clear or an undo of the brush: a result

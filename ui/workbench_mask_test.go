@@ -1,11 +1,18 @@
 package ui
 
 import (
+	"bytes"
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+
+	"diabolo/app/models"
+	"diabolo/assets"
+	"diabolo/internal/synthetic"
 )
 
 // newWatermarkWindow returns a window whose library holds n 24×16 photos,
@@ -191,5 +198,48 @@ func TestBrushControlsLeaveTheKeyboardFocus(t *testing.T) {
 				t.Errorf("the brush controls keep the keyboard focus (%T), away from the zoom keys", f)
 			}
 		})
+	}
+}
+
+// With a watermark model for painted marks, restoring a photo with nothing
+// painted asks for brush strokes instead of returning the photo unchanged;
+// once a mark is painted the photo is restored.
+func TestBrushModelAsksForPaint(t *testing.T) {
+	m, err := synthetic.MaskUnblender(0.5, [3]float32{0.9, 0.9, 0.9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Meta.Brush = true
+	var file bytes.Buffer
+	if err := m.Save(&file); err != nil {
+		t.Fatal(err)
+	}
+	store := models.NewStoreFrom(func(task string) ([]byte, error) {
+		if task == models.Watermark {
+			return file.Bytes(), nil
+		}
+		return nil, fmt.Errorf("%w for task %q", assets.ErrNoBundledModel, task)
+	})
+	r := &fakeRestorer{}
+	w := newTestMainWindow(t, Deps{Restorer: r, Models: store})
+	dir := t.TempDir()
+	writePNG(t, filepath.Join(dir, "a.png"), 24, 16)
+	w.library.onDropped(fyne.Position{}, fileURIs(dir))
+	w.waitIdle()
+	w.corruption.task.SetSelected(taskNames[TaskWatermark])
+	w.waitIdle()
+
+	test.Tap(w.bench.restoreOne)
+	w.waitIdle()
+	if w.bench.status.Text != paintFirst || len(r.calls()) != 0 {
+		t.Errorf("nothing painted: status %q, %d restorer calls; want %q and none", w.bench.status.Text, len(r.calls()), paintFirst)
+	}
+	w.compare.brush.setRadius(1)
+	w.compare.brush.toggle.SetChecked(true)
+	dabAt(w, 5, 7)
+	test.Tap(w.bench.restoreOne)
+	w.waitIdle()
+	if len(r.calls()) != 1 {
+		t.Errorf("a mark painted: %d restorer calls, want 1 (status %q)", len(r.calls()), w.bench.status.Text)
 	}
 }
