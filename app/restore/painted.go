@@ -15,6 +15,14 @@ import (
 // network sees. Inside a painted region, y = (1 − α)·x + α·W with x close to
 // the smooth fill f of the region, so y − (1 − α)·f = α·W: a least-squares
 // fit of W over the region, each pixel weighted by its opacity.
+//
+// The painted pixels then get a mix of two estimates of what lies under
+// the mark: the unblended pixel (y − α·W)/(1 − α), which keeps the
+// texture but whose error grows as 1/(1 − α) with any error in α, and the
+// fill f, which has no such error but loses the texture. Weighted by the
+// inverse of those expected squared errors, the fill's share is
+// 1/(1 + unblendTrust·(1 − α)²): small where the mark is faint, large where
+// it is nearly opaque.
 const (
 	// fitMinOpacity is the opacity below which a pixel does not count
 	// in the fit of its region's colour.
@@ -23,6 +31,10 @@ const (
 	// (about 60 pixels at opacity 0.5) that lets it have a colour of its
 	// own; smaller regions take the colour fitted to all painted pixels.
 	fitMinWeight = 16
+	// unblendTrust is the ratio of the fill's expected squared error to
+	// that of the unblended pixel at α = 0 (measured on the validation
+	// photos; see README).
+	unblendTrust = 3
 )
 
 // unblendPainted runs the model's mark network on planes and takes the
@@ -50,12 +62,21 @@ func (r *Restorer) unblendPainted(ctx context.Context, img *picture.Image, plane
 	for i := 0; i < n; i++ {
 		a := alpha[i]
 		keep := 1 / (1 - a)
+		l := labels[i]
+		fillShare := float32(0)
+		if l >= 0 {
+			fillShare = 1 / (1 + unblendTrust*(1-a)*(1-a))
+		}
 		for c := 0; c < picture.Channels; c++ {
 			wc := convae.MarkColour(logits[(c+1)*n+i])
-			if l := labels[i]; l >= 0 && fitted[l] {
+			if l >= 0 && fitted[l] {
 				wc = colours[l][c]
 			}
-			out[c*n+i] = (img.Pix[c*n+i] - a*wc) * keep
+			v := (img.Pix[c*n+i] - a*wc) * keep
+			if l >= 0 {
+				v = fillShare*fill.Pix[c*n+i] + (1-fillShare)*min(1, max(0, v))
+			}
+			out[c*n+i] = v
 		}
 	}
 	return out, nil
