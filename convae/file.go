@@ -22,13 +22,16 @@ import (
 //	hlen     uint32   length of the header, at most maxHeader
 //	header   hlen bytes of JSON: fileHeader (spec, metadata, parameter table)
 //	values   float32 little-endian: the parameters, then, when the header
-//	         says so, Adam's first and second moments
+//	         says so, Adam's first and second moments; in version 2
+//	         (Model.Half), the parameters alone in IEEE half precision
 //	checksum uint32   CRC-32 (Castagnoli) of everything before it
 const (
 	fileMagic = "DIABOLO\x00"
-	// FileVersion is the version of the model file format this package writes.
-	FileVersion = 1
-	maxHeader   = 1 << 20
+	// FileVersion is the version of the model file format this package
+	// writes for full-precision models; HalfFileVersion for Model.Half.
+	FileVersion     = 1
+	HalfFileVersion = 2
+	maxHeader       = 1 << 20
 )
 
 // Errors that callers may tell apart; each is wrapped with details.
@@ -69,6 +72,11 @@ type Model struct {
 	// Optimizer, when not nil, is saved with the model and restored by
 	// Load, so that training can resume where it stopped.
 	Optimizer *Adam
+	// Half saves the parameters in IEEE half precision, half the size,
+	// for models that are shipped rather than trained further (a
+	// checkpoint, with its Optimizer, keeps full precision). Load sets it
+	// for such files.
+	Half bool
 }
 
 // fileHeader is the JSON header of a model file.
@@ -91,9 +99,23 @@ type adamHead struct {
 	Step                               int
 }
 
-// Save writes m to w in the model file format.
+// Save writes m to w in the model file format: version FileVersion, or
+// HalfFileVersion when m.Half is set. A half-precision model cannot carry
+// optimiser state, nor parameters beyond the half-precision range.
 func (m *Model) Save(w io.Writer) error {
 	n := m.Net
+	version := uint32(FileVersion)
+	if m.Half {
+		if m.Optimizer != nil {
+			return errors.New("save model: a checkpoint (with optimiser state) keeps full precision")
+		}
+		for i, v := range n.params {
+			if math.Abs(float64(v)) > maxHalf {
+				return fmt.Errorf("save model: parameter value %d (%g) is beyond the half-precision range", i, v)
+			}
+		}
+		version = HalfFileVersion
+	}
 	h := fileHeader{Spec: n.spec, Meta: m.Meta, NumValues: len(n.params)}
 	for _, p := range n.infos {
 		h.Params = append(h.Params, paramHead{p.Name, p.Shape})
@@ -111,9 +133,13 @@ func (m *Model) Save(w io.Writer) error {
 	crc := crc32.New(crc32.MakeTable(crc32.Castagnoli))
 	bw := bufio.NewWriter(io.MultiWriter(w, crc))
 	bw.WriteString(fileMagic)
-	binary.Write(bw, binary.LittleEndian, [2]uint32{FileVersion, uint32(len(hdr))})
+	binary.Write(bw, binary.LittleEndian, [2]uint32{version, uint32(len(hdr))})
 	bw.Write(hdr)
-	writeFloats(bw, n.params)
+	if m.Half {
+		writeHalves(bw, n.params)
+	} else {
+		writeFloats(bw, n.params)
+	}
 	if a := m.Optimizer; a != nil {
 		writeFloats(bw, a.m)
 		writeFloats(bw, a.v)
@@ -125,6 +151,14 @@ func (m *Model) Save(w io.Writer) error {
 		return fmt.Errorf("write model: %w", err)
 	}
 	return nil
+}
+
+func writeHalves(w *bufio.Writer, v []float32) {
+	var b [2]byte
+	for _, x := range v {
+		binary.LittleEndian.PutUint16(b[:], toHalf(x))
+		w.Write(b[:])
+	}
 }
 
 func writeFloats(w *bufio.Writer, v []float32) {
@@ -154,9 +188,11 @@ func Load(r io.Reader) (*Model, error) {
 	if string(pre[:8]) != fileMagic {
 		return nil, ErrNotModel
 	}
-	if v := binary.LittleEndian.Uint32(pre[8:]); v != FileVersion {
-		return nil, fmt.Errorf("%w %d (this Diabolo reads version %d)", ErrVersion, v, FileVersion)
+	version := binary.LittleEndian.Uint32(pre[8:])
+	if version != FileVersion && version != HalfFileVersion {
+		return nil, fmt.Errorf("%w %d (this Diabolo reads versions %d and %d)", ErrVersion, version, FileVersion, HalfFileVersion)
 	}
+	half := version == HalfFileVersion
 	hlen := binary.LittleEndian.Uint32(pre[12:])
 	if hlen == 0 || hlen > maxHeader {
 		return nil, fmt.Errorf("%w: header of %d bytes", ErrCorrupt, hlen)
@@ -180,9 +216,12 @@ func Load(r io.Reader) (*Model, error) {
 	}
 	count := h.NumValues
 	if h.Adam != nil {
+		if half {
+			return nil, fmt.Errorf("%w: optimiser state in a half-precision file", ErrCorrupt)
+		}
 		count *= 3
 	}
-	values, err := readFloats(tr, count)
+	values, err := readValues(tr, count, half)
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +243,7 @@ func Load(r io.Reader) (*Model, error) {
 		return nil, err
 	}
 	copy(net.params, values[:h.NumValues])
-	m := &Model{Net: net, Meta: h.Meta}
+	m := &Model{Net: net, Meta: h.Meta, Half: half}
 	if a := h.Adam; a != nil {
 		if a.Step < 0 || !(a.LR >= 0) || !(a.Beta1 >= 0 && a.Beta1 < 1) || !(a.Beta2 >= 0 && a.Beta2 < 1) || !(a.Eps > 0) {
 			return nil, fmt.Errorf("%w: bad optimiser settings", ErrCorrupt)
@@ -236,19 +275,28 @@ func checkParamTable(infos []ParamInfo, table []paramHead, values int) error {
 	return nil
 }
 
-// readFloats reads n little-endian float32 values, growing its buffer only
-// as data arrives, so a short file cannot make it allocate n values.
-func readFloats(r io.Reader, n int) ([]float32, error) {
+// readValues reads n little-endian float32 values, or half-precision ones
+// when half is set, growing its buffer only as data arrives, so a short
+// file cannot make it allocate n values.
+func readValues(r io.Reader, n int, half bool) ([]float32, error) {
 	const chunk = 1 << 16
+	size := 4
+	if half {
+		size = 2
+	}
 	out := make([]float32, 0, min(n, chunk))
-	buf := make([]byte, 4*chunk)
+	buf := make([]byte, size*chunk)
 	for len(out) < n {
 		k := min(n-len(out), chunk)
-		if _, err := io.ReadFull(r, buf[:4*k]); err != nil {
+		if _, err := io.ReadFull(r, buf[:size*k]); err != nil {
 			return nil, fmt.Errorf("%w: truncated after %d of %d values", ErrCorrupt, len(out), n)
 		}
 		for i := 0; i < k; i++ {
-			out = append(out, math.Float32frombits(binary.LittleEndian.Uint32(buf[4*i:])))
+			if half {
+				out = append(out, fromHalf(binary.LittleEndian.Uint16(buf[2*i:])))
+			} else {
+				out = append(out, math.Float32frombits(binary.LittleEndian.Uint32(buf[4*i:])))
+			}
 		}
 	}
 	return out, nil

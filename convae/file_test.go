@@ -125,9 +125,15 @@ func TestLoadEveryTruncation(t *testing.T) {
 }
 
 func FuzzLoad(f *testing.F) {
-	_, good := savedModel(f, false)
+	m, good := savedModel(f, false)
 	f.Add(good)
 	f.Add(good[:40])
+	m.Half = true
+	var half bytes.Buffer
+	if err := m.Save(&half); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(half.Bytes())
 	f.Add([]byte(fileMagic + "\x01\x00\x00\x00\x05\x00\x00\x00{}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := Load(bytes.NewReader(data))
