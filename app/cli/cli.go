@@ -58,6 +58,7 @@ func commands() map[string]command {
 		"eval":             {"measure a model's PSNR and SSIM on a folder of clean photos", runEval},
 		"bench":            {"measure training and inference speed", runBench},
 		"info":             {"describe a model file", runInfo},
+		"pack":             {"write a model in half precision, for bundling or sharing", runPack},
 	}
 }
 

@@ -326,3 +326,44 @@ func TestBrushModelNeedsAMask(t *testing.T) {
 		t.Errorf("eval --brush: code %d, stderr %q", code, stderr)
 	}
 }
+
+// pack writes a half-precision copy of a model, about half the size, that
+// info describes and the commands load; it does not replace a file unless
+// asked to.
+func TestPack(t *testing.T) {
+	dir := t.TempDir()
+	model := tinyModel(t, dir)
+	out := filepath.Join(dir, "packed.dae")
+	code, stdout, stderr := run("pack", "--notes", "for the tests", model, "-o", out)
+	if code != 0 || !strings.Contains(stdout, "half precision") {
+		t.Fatalf("pack: code %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	full, _ := os.Stat(model)
+	half, _ := os.Stat(out)
+	if half.Size() >= full.Size()*3/4 {
+		t.Errorf("packed model %d bytes, the original %d: want about half", half.Size(), full.Size())
+	}
+	code, stdout, _ = run("info", out)
+	if code != 0 || !strings.Contains(stdout, "half (16-bit parameters)") || !strings.Contains(stdout, "for the tests") {
+		t.Errorf("info on the packed model: code %d\n%s", code, stdout)
+	}
+	img := filepath.Join(dir, "a.png")
+	writePNG(t, img, 16, 16)
+	if code, _, stderr := run("denoise", "--model", out, "-o", filepath.Join(dir, "o.png"), img); code != 0 {
+		t.Errorf("denoise with the packed model: code %d, %s", code, stderr)
+	}
+	code, _, stderr = run("pack", model, "-o", out)
+	if code != 1 || !strings.Contains(stderr, "exists: pass --overwrite") {
+		t.Errorf("pack onto an existing file: code %d, stderr %q", code, stderr)
+	}
+	if code, _, stderr := run("pack", "--overwrite", model, "-o", out); code != 0 {
+		t.Errorf("pack --overwrite: code %d, stderr %q", code, stderr)
+	}
+	code, _, stderr = run("pack", img, "-o", filepath.Join(dir, "x.dae"))
+	if code != 1 || !strings.Contains(stderr, "not a Diabolo model") {
+		t.Errorf("pack of a picture: code %d, stderr %q", code, stderr)
+	}
+	if code, _, stderr := run("pack", model); code != 2 || !strings.Contains(stderr, "-o OUT is required") {
+		t.Errorf("pack without -o: code %d, stderr %q", code, stderr)
+	}
+}

@@ -52,6 +52,9 @@ func Fields(m *convae.Model) []Field {
 		add("created", md.Created.Format(time.RFC3339))
 	}
 	add("notes", md.Notes)
+	if m.Half {
+		add("precision", "half (16-bit parameters)")
+	}
 	if m.Optimizer != nil {
 		add("checkpoint", fmt.Sprintf("yes (optimiser at step %d)", m.Optimizer.Steps()))
 	}
