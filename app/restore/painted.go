@@ -40,7 +40,9 @@ const (
 // unblendPainted runs the model's mark network on planes and takes the
 // predicted marks off img: with their predicted colour outside the painted
 // pixels of opts.Mask, with the colour fitted to each painted region inside.
-// It returns the colour planes of the result, unclamped.
+// A model for painted marks only (NeedsMask) leaves the unpainted pixels
+// exactly as they are. It returns the colour planes of the result,
+// unclamped.
 func (r *Restorer) unblendPainted(ctx context.Context, img *picture.Image, planes []convae.Plane, opts Options, report func(done, total int)) ([]float32, error) {
 	w, h := img.Width, img.Height
 	n := w * h
@@ -63,6 +65,12 @@ func (r *Restorer) unblendPainted(ctx context.Context, img *picture.Image, plane
 		a := alpha[i]
 		keep := 1 / (1 - a)
 		l := labels[i]
+		if l < 0 && r.NeedsMask() {
+			for c := 0; c < picture.Channels; c++ {
+				out[c*n+i] = img.Pix[c*n+i]
+			}
+			continue
+		}
 		fillShare := float32(0)
 		if l >= 0 {
 			fillShare = 1 / (1 + unblendTrust*(1-a)*(1-a))

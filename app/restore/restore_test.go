@@ -505,3 +505,43 @@ func TestBrushModelNeedsAMask(t *testing.T) {
 		t.Error("NeedsMask = true for a model trained without brush")
 	}
 }
+
+// A model for painted marks leaves every unpainted pixel exactly as it was,
+// even where its network sees a mark; other unblending models take such
+// marks off.
+func TestBrushModelKeepsUnpaintedPixels(t *testing.T) {
+	const w, h = 16, 12
+	img := gradient(w, h, false)
+	mask := make([]float32, w*h)
+	mask[5*w+6] = 1
+	for _, brush := range []bool{false, true} {
+		m, err := synthetic.MaskUnblender(0.5, [3]float32{0.9, 0.9, 0.9})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// An opacity of 0.5 everywhere, painted or not.
+		m.Net.Param("marks.weight")[3] = 0
+		m.Net.Param("marks.bias")[0] = convae.UnblendOffset + float32(math.Log(0.5/(convae.UnblendMaxOpacity-0.5)))
+		m.Meta.Brush = brush
+		r, err := New(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := r.Restore(context.Background(), img, Options{Mask: mask}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		changed := 0
+		for i := range img.Pix {
+			if p := i % (w * h); mask[p] == 0 && out.Pix[i] != min(img.Pix[i], 1) {
+				changed++
+			}
+		}
+		if brush && changed != 0 {
+			t.Errorf("brush model: %d unpainted values changed, want none", changed)
+		}
+		if !brush && changed == 0 {
+			t.Error("a model for any mark left the marks it sees outside the mask")
+		}
+	}
+}
