@@ -91,6 +91,7 @@ type trainingView struct {
 	chooseFolder *widget.Button
 	task         *widget.RadioGroup
 	selfSup      *widget.Check
+	brushOnly    *widget.Check // watermarks: a model for painted marks (session.Config.Brush)
 	noiseKind    *widget.Select
 	noiseLevel   *widget.Slider
 	noiseText    *widget.Label
@@ -163,6 +164,8 @@ func (v *trainingView) buildUI() {
 	v.task.SetSelected(taskNames[TaskDenoise])
 	v.task.OnChanged = v.onTask
 	v.selfSup = &widget.Check{Text: "Photos are noisy: learn from them alone", OnChanged: v.onSelfSupervised}
+	v.brushOnly = &widget.Check{Text: "Only marks painted over with the brush",
+		OnChanged: func(bool) { unfocus(v.brushOnly) }}
 
 	// Corruption.
 	v.kinds = trainingCorruptions()
@@ -205,6 +208,7 @@ func (v *trainingView) buildUI() {
 		v.selfSup,
 		bold("Task"),
 		v.task,
+		v.brushOnly,
 		bold("Corruption to learn to remove"),
 		v.noiseKind,
 		container.NewBorder(nil, nil, nil, v.noiseText, v.noiseLevel),
@@ -484,6 +488,7 @@ func (v *trainingView) updateSettings() {
 	enable(v.chooseFolder, idle && v.source.Selected == dataFolder)
 	enable(v.task, idle)
 	enable(v.selfSup, idle && v.currentTask() == TaskDenoise)
+	enable(v.brushOnly, idle && v.currentTask() == TaskWatermark)
 	enable(v.noiseKind, idle && !v.selfSup.Checked)
 	enable(v.noiseLevel, idle && !v.selfSup.Checked)
 	enable(v.from, idle && hasModel)

@@ -498,3 +498,25 @@ func TestStartAsksBeforeReplacingAnUnsavedModel(t *testing.T) {
 		t.Error("the unsaved model was replaced before answering")
 	}
 }
+
+// The brush option, for watermark models only, asks the session for a
+// model of painted marks.
+func TestTrainingBrushOption(t *testing.T) {
+	m := newTrainingWindow(t, 1, newPumpBridge())
+	v := m.training
+	if !v.brushOnly.Disabled() {
+		t.Error("the brush option is offered for denoising")
+	}
+	v.task.SetSelected(taskNames[TaskWatermark])
+	if v.brushOnly.Disabled() {
+		t.Fatal("the brush option is disabled for watermarks")
+	}
+	v.brushOnly.SetChecked(true)
+	if r, err := v.request(); err != nil || !r.cfg.Brush {
+		t.Errorf("request with the brush option: Brush %v, %v", r.cfg.Brush, err)
+	}
+	v.task.SetSelected(taskNames[TaskDenoise])
+	if r, err := v.request(); err != nil || r.cfg.Brush || !v.brushOnly.Disabled() {
+		t.Errorf("denoising: Brush %v (%v), option disabled %v", r.cfg.Brush, err, v.brushOnly.Disabled())
+	}
+}

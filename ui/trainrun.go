@@ -106,6 +106,7 @@ func (v *trainingView) request() (trainRequest, error) {
 		}
 		cfg.Noise = nm
 	}
+	cfg.Brush = v.brushOnly.Checked && r.task == TaskWatermark
 	r.fineTune = v.from.Selected == fromCurrent
 	if !r.fineTune {
 		cfg.Spec = v.selectedPreset().Spec
