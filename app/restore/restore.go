@@ -180,7 +180,9 @@ func (r *Restorer) Restore(ctx context.Context, img *picture.Image, opts Options
 	}
 	var out []float32
 	var err error
-	if r.marks != nil && opts.Painted() {
+	// In collection mode the shared mark is already off: the network only
+	// polishes what is left, and no fill is mixed into its footprint.
+	if r.marks != nil && opts.Shared == nil && opts.Painted() {
 		out, err = r.unblendPainted(ctx, img, planes, opts, report)
 	} else {
 		out, err = r.model.Net.InferPlanes(ctx, planes, h, w, opts.Tile, report)

@@ -545,3 +545,47 @@ func TestBrushModelKeepsUnpaintedPixels(t *testing.T) {
 		}
 	}
 }
+
+// In collection mode the shared mark's footprint is not a painted region:
+// an unblending network polishes it with its own opacity and colour, no
+// fitted colour and no fill mixed in.
+func TestSharedMarkIsPolishedNotFilled(t *testing.T) {
+	m, err := synthetic.MaskUnblender(0.5, [3]float32{0.9, 0.9, 0.9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := New(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const w, h = 16, 12
+	clean := picture.New(w, h)
+	for i := range clean.Pix {
+		clean.Pix[i] = 0.6 + 0.3*float32(i%5)/5
+	}
+	shared := &watermark.SharedMark{Mark: watermark.Mark{Width: w, Height: h,
+		Alpha: make([]float32, w*h), Colour: make([]float32, 3*w*h)}}
+	shared.Alpha[5*w+5] = 0.5
+	img := clean.Clone()
+	if err := shared.Apply(img); err != nil {
+		t.Fatal(err)
+	}
+	out, err := r.Restore(context.Background(), img, Options{Shared: shared}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for c := 0; c < 3; c++ {
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				i := c*w*h + y*w + x
+				want := clean.Pix[i]
+				if max(abs32(x-5), abs32(y-5)) <= sharedMargin {
+					want = max(0, (want-0.5*0.9)/0.5)
+				}
+				if math.Abs(float64(out.Pix[i]-want)) > 1e-4 {
+					t.Fatalf("(%d,%d) channel %d = %g, want %g", x, y, c, out.Pix[i], want)
+				}
+			}
+		}
+	}
+}
