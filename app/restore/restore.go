@@ -144,6 +144,19 @@ func (r *Restorer) Restore(ctx context.Context, img *picture.Image, opts Options
 	if r.NeedsMask() && opts.Shared == nil && !opts.Painted() {
 		return nil, ErrNeedsMask
 	}
+	if r.NeedsMask() && opts.Shared != nil {
+		// A model for painted marks would take the shared mark's
+		// footprint for paint over a mark that is no longer there: after
+		// the shared mark, it takes off only what the user painted.
+		var err error
+		if img, _, err = removeShared(img, opts.Shared, nil); err != nil {
+			return nil, err
+		}
+		if !opts.Painted() {
+			return img, nil
+		}
+		opts.Shared = nil
+	}
 	if opts.Shared != nil {
 		var err error
 		if img, opts.Mask, err = removeShared(img, opts.Shared, opts.Mask); err != nil {

@@ -589,3 +589,50 @@ func TestSharedMarkIsPolishedNotFilled(t *testing.T) {
 		}
 	}
 }
+
+// A model for painted marks does not take the shared mark's footprint for
+// paint: in collection mode it leaves the photo as the shared mark's
+// removal left it, unless the user painted something.
+func TestBrushModelLeavesTheSharedFootprint(t *testing.T) {
+	m, err := synthetic.MaskUnblender(0.5, [3]float32{0.9, 0.9, 0.9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Meta.Brush = true
+	r, err := New(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const w, h = 16, 12
+	clean := picture.New(w, h)
+	for i := range clean.Pix {
+		clean.Pix[i] = 0.6 + 0.3*float32(i%5)/5
+	}
+	shared := &watermark.SharedMark{Mark: watermark.Mark{Width: w, Height: h,
+		Alpha: make([]float32, w*h), Colour: make([]float32, 3*w*h)}}
+	shared.Alpha[5*w+5] = 0.5
+	img := clean.Clone()
+	if err := shared.Apply(img); err != nil {
+		t.Fatal(err)
+	}
+	out, err := r.Restore(context.Background(), img, Options{Shared: shared}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range out.Pix {
+		if math.Abs(float64(v-clean.Pix[i])) > 1e-5 {
+			t.Fatalf("value %d = %g, want %g: the brush model changed the shared mark's footprint", i, v, clean.Pix[i])
+		}
+	}
+	mask := make([]float32, w*h)
+	mask[2*w+12] = 1
+	out, err = r.Restore(context.Background(), img, Options{Shared: shared, Mask: mask}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range out.Pix {
+		if p := i % (w * h); p != 2*w+12 && math.Abs(float64(v-clean.Pix[i])) > 1e-5 {
+			t.Fatalf("value %d = %g, want %g: only the painted pixel may change", i, v, clean.Pix[i])
+		}
+	}
+}
