@@ -559,17 +559,7 @@ func TestSharedMarkIsPolishedNotFilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	const w, h = 16, 12
-	clean := picture.New(w, h)
-	for i := range clean.Pix {
-		clean.Pix[i] = 0.6 + 0.3*float32(i%5)/5
-	}
-	shared := &watermark.SharedMark{Mark: watermark.Mark{Width: w, Height: h,
-		Alpha: make([]float32, w*h), Colour: make([]float32, 3*w*h)}}
-	shared.Alpha[5*w+5] = 0.5
-	img := clean.Clone()
-	if err := shared.Apply(img); err != nil {
-		t.Fatal(err)
-	}
+	clean, img, shared := sharedMarkScene(t, w, h)
 	out, err := r.Restore(context.Background(), img, Options{Shared: shared}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -604,17 +594,7 @@ func TestBrushModelLeavesTheSharedFootprint(t *testing.T) {
 		t.Fatal(err)
 	}
 	const w, h = 16, 12
-	clean := picture.New(w, h)
-	for i := range clean.Pix {
-		clean.Pix[i] = 0.6 + 0.3*float32(i%5)/5
-	}
-	shared := &watermark.SharedMark{Mark: watermark.Mark{Width: w, Height: h,
-		Alpha: make([]float32, w*h), Colour: make([]float32, 3*w*h)}}
-	shared.Alpha[5*w+5] = 0.5
-	img := clean.Clone()
-	if err := shared.Apply(img); err != nil {
-		t.Fatal(err)
-	}
+	clean, img, shared := sharedMarkScene(t, w, h)
 	out, err := r.Restore(context.Background(), img, Options{Shared: shared}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -635,4 +615,22 @@ func TestBrushModelLeavesTheSharedFootprint(t *testing.T) {
 			t.Fatalf("value %d = %g, want %g: only the painted pixel may change", i, v, clean.Pix[i])
 		}
 	}
+}
+
+// sharedMarkScene returns a w×h picture, the same with a shared mark of
+// opacity 0.5 and colour 0 at (5, 5) laid over it, and that mark.
+func sharedMarkScene(t *testing.T, w, h int) (clean, marked *picture.Image, shared *watermark.SharedMark) {
+	t.Helper()
+	clean = picture.New(w, h)
+	for i := range clean.Pix {
+		clean.Pix[i] = 0.6 + 0.3*float32(i%5)/5
+	}
+	shared = &watermark.SharedMark{Mark: watermark.Mark{Width: w, Height: h,
+		Alpha: make([]float32, w*h), Colour: make([]float32, 3*w*h)}}
+	shared.Alpha[5*w+5] = 0.5
+	marked = clean.Clone()
+	if err := shared.Apply(marked); err != nil {
+		t.Fatal(err)
+	}
+	return clean, marked, shared
 }
