@@ -479,15 +479,7 @@ func TestPaintedRegions(t *testing.T) {
 // A model for painted marks refuses a picture with nothing painted, with
 // an error that says what to do, and works once a mark is painted.
 func TestBrushModelNeedsAMask(t *testing.T) {
-	m, err := synthetic.MaskUnblender(0.5, [3]float32{0.9, 0.9, 0.9})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m.Meta.Brush = true
-	r, err := New(m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := unblender(t, true)
 	if !r.NeedsMask() {
 		t.Fatal("NeedsMask = false for a brush model")
 	}
@@ -550,14 +542,7 @@ func TestBrushModelKeepsUnpaintedPixels(t *testing.T) {
 // an unblending network polishes it with its own opacity and colour, no
 // fitted colour and no fill mixed in.
 func TestSharedMarkIsPolishedNotFilled(t *testing.T) {
-	m, err := synthetic.MaskUnblender(0.5, [3]float32{0.9, 0.9, 0.9})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := New(m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := unblender(t, false)
 	const w, h = 16, 12
 	clean, img, shared := sharedMarkScene(t, w, h)
 	out, err := r.Restore(context.Background(), img, Options{Shared: shared}, nil)
@@ -584,15 +569,7 @@ func TestSharedMarkIsPolishedNotFilled(t *testing.T) {
 // paint: in collection mode it leaves the photo as the shared mark's
 // removal left it, unless the user painted something.
 func TestBrushModelLeavesTheSharedFootprint(t *testing.T) {
-	m, err := synthetic.MaskUnblender(0.5, [3]float32{0.9, 0.9, 0.9})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m.Meta.Brush = true
-	r, err := New(m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := unblender(t, true)
 	const w, h = 16, 12
 	clean, img, shared := sharedMarkScene(t, w, h)
 	out, err := r.Restore(context.Background(), img, Options{Shared: shared}, nil)
@@ -633,4 +610,20 @@ func sharedMarkScene(t *testing.T, w, h int) (clean, marked *picture.Image, shar
 		t.Fatal(err)
 	}
 	return clean, marked, shared
+}
+
+// unblender returns a Restorer of synthetic.MaskUnblender(0.5, light grey),
+// a model for painted marks when brush is set.
+func unblender(t *testing.T, brush bool) *Restorer {
+	t.Helper()
+	m, err := synthetic.MaskUnblender(0.5, [3]float32{0.9, 0.9, 0.9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Meta.Brush = brush
+	r, err := New(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
