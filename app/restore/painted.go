@@ -16,13 +16,21 @@ import (
 // the smooth fill f of the region, so y − (1 − α)·f = α·W: a least-squares
 // fit of W over the region, each pixel weighted by its opacity.
 //
+// The fill is then made again from more of the picture: the painted pixels
+// that the network finds unmarked, or nearly (α ≤ strokeOpacity), join the
+// unpainted ones as known values, unblended, so that the second fill only
+// bridges the marks' strokes (and one pixel around them), a few pixels
+// wide, instead of the whole painted region.
+//
 // The painted pixels then get a mix of two estimates of what lies under
 // the mark: the unblended pixel (y − α·W)/(1 − α), which keeps the
 // texture but whose error grows as 1/(1 − α) with any error in α, and the
-// fill f, which has no such error but loses the texture. Weighted by the
-// inverse of those expected squared errors, the fill's share is
+// second fill, which has no such error but loses the texture. Weighted by
+// the inverse of those expected squared errors, the fill's share is
 // 1/(1 + unblendTrust·(1 − α)²): small where the mark is faint, large where
-// it is nearly opaque.
+// it is nearly opaque. Where the second fill has nothing to bridge it
+// equals the unblended pixel, so that painted pixels the network finds
+// unmarked come back as they were.
 const (
 	// fitMinOpacity is the opacity below which a pixel does not count
 	// in the fit of its region's colour.
@@ -31,6 +39,9 @@ const (
 	// (about 60 pixels at opacity 0.5) that lets it have a colour of its
 	// own; smaller regions take the colour fitted to all painted pixels.
 	fitMinWeight = 16
+	// strokeOpacity is the opacity above which a painted pixel is part of
+	// a mark's stroke, bridged by the second fill.
+	strokeOpacity = 0.1
 	// unblendTrust is the ratio of the fill's expected squared error to
 	// that of the unblended pixel at α = 0 (measured on the validation
 	// photos; see README).
@@ -60,11 +71,22 @@ func (r *Restorer) unblendPainted(ctx context.Context, img *picture.Image, plane
 	}
 	labels, regions := paintedRegions(opts.Mask, w, h)
 	colours, fitted := fitColours(img, fill, alpha, labels, regions)
+	// unblended returns pixel i's channel c with the mark taken off: with
+	// its region's colour when painted and fitted, the network's otherwise.
+	unblended := func(i, c int) float32 {
+		wc := convae.MarkColour(logits[(c+1)*n+i])
+		if l := labels[i]; l >= 0 && fitted[l] {
+			wc = colours[l][c]
+		}
+		return (img.Pix[c*n+i] - alpha[i]*wc) / (1 - alpha[i])
+	}
+	fill, err = strokeFill(ctx, img, alpha, labels, unblended)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]float32, picture.Channels*n)
 	for i := 0; i < n; i++ {
-		a := alpha[i]
-		keep := 1 / (1 - a)
-		l := labels[i]
+		a, l := alpha[i], labels[i]
 		if l < 0 && r.NeedsMask() {
 			for c := 0; c < picture.Channels; c++ {
 				out[c*n+i] = img.Pix[c*n+i]
@@ -76,11 +98,7 @@ func (r *Restorer) unblendPainted(ctx context.Context, img *picture.Image, plane
 			fillShare = 1 / (1 + unblendTrust*(1-a)*(1-a))
 		}
 		for c := 0; c < picture.Channels; c++ {
-			wc := convae.MarkColour(logits[(c+1)*n+i])
-			if l >= 0 && fitted[l] {
-				wc = colours[l][c]
-			}
-			v := (img.Pix[c*n+i] - a*wc) * keep
+			v := unblended(i, c)
 			if l >= 0 {
 				v = fillShare*fill.Pix[c*n+i] + (1-fillShare)*min(1, max(0, v))
 			}
@@ -88,6 +106,37 @@ func (r *Restorer) unblendPainted(ctx context.Context, img *picture.Image, plane
 		}
 	}
 	return out, nil
+}
+
+// strokeFill returns the second fill (see the comment at the top of this
+// file): img with its painted pixels (labels[i] ≥ 0) unblended, clamped,
+// and those of the marks' strokes, α above strokeOpacity, grown by one
+// pixel within the painted regions, filled from the rest.
+func strokeFill(ctx context.Context, img *picture.Image, alpha []float32, labels []int32, unblended func(i, c int) float32) (*picture.Image, error) {
+	w, h := img.Width, img.Height
+	n := w * h
+	known := img.Clone()
+	strokes := make([]float32, n)
+	for i, l := range labels {
+		if l < 0 {
+			continue
+		}
+		for c := 0; c < picture.Channels; c++ {
+			known.Pix[c*n+i] = min(1, max(0, unblended(i, c)))
+		}
+		if alpha[i] <= strokeOpacity {
+			continue
+		}
+		x, y := i%w, i/w
+		for ny := max(y-1, 0); ny <= min(y+1, h-1); ny++ {
+			for nx := max(x-1, 0); nx <= min(x+1, w-1); nx++ {
+				if j := ny*w + nx; labels[j] >= 0 {
+					strokes[j] = 1
+				}
+			}
+		}
+	}
+	return inpaint.Fill(ctx, known, strokes)
 }
 
 // fitColours returns the colour of the mark over each of the regions

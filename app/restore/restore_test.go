@@ -456,6 +456,89 @@ func TestRestoreFitsTheColourOfPaintedMarks(t *testing.T) {
 	}
 }
 
+// Under a wide stroke of paint, pixels the network finds unmarked come
+// back exactly as they were, and the fill only bridges the marks' thin
+// strokes, not the whole painted region: on a textured picture the marked
+// pixels come back close to the clean ones.
+func TestPaintedGapsComeBack(t *testing.T) {
+	const w, h = 48, 40
+	n := w * h
+	clean := picture.New(w, h)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			for c := 0; c < 3; c++ {
+				// Red stays at or below 0.4, where the model sees no mark.
+				clean.Pix[c*n+y*w+x] = 0.3 + 0.1*float32(math.Sin(0.5*float64(x)+float64(c))*math.Cos(0.4*float64(y)))
+			}
+		}
+	}
+	// A nearly opaque red mark, two one-pixel lines, under a wide box of
+	// paint.
+	const opacity = convae.UnblendMaxOpacity
+	red := [3]float32{1, 0, 0}
+	marked := clean.Clone()
+	mask := make([]float32, n)
+	stroke := make([]bool, n)
+	for y := 6; y < 34; y++ {
+		for x := 8; x < 40; x++ {
+			i := y*w + x
+			mask[i] = 1
+			if y == 20 && x >= 12 && x < 36 || x == 24 && y >= 10 && y < 30 {
+				stroke[i] = true
+				for c := 0; c < 3; c++ {
+					marked.Pix[c*n+i] = (1-opacity)*clean.Pix[c*n+i] + opacity*red[c]
+				}
+			}
+		}
+	}
+	// A model that sees a mark of the greatest opacity wherever red is
+	// above 0.7 and none elsewhere, and predicts a grey colour.
+	m, err := synthetic.MaskUnblender(0.5, [3]float32{0.5, 0.5, 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const sharpness = 200
+	weight, bias := m.Net.Param("marks.weight"), m.Net.Param("marks.bias")
+	weight[0], weight[3] = sharpness, 0
+	bias[0] = convae.UnblendOffset - sharpness*0.7
+	m.Meta.Brush = true
+	r, err := New(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := r.Restore(context.Background(), marked, Options{Mask: mask}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var strokeErr float64
+	for i := 0; i < n; i++ {
+		nearStroke := false
+		for _, j := range []int{i, i - 1, i + 1, i - w, i + w, i - w - 1, i - w + 1, i + w - 1, i + w + 1} {
+			nearStroke = nearStroke || j >= 0 && j < n && stroke[j]
+		}
+		for c := 0; c < 3; c++ {
+			d := float64(out.Pix[c*n+i] - clean.Pix[c*n+i])
+			switch {
+			case stroke[i]:
+				strokeErr += d * d
+			case !nearStroke && math.Abs(d) > 1e-6:
+				t.Fatalf("pixel (%d,%d) channel %d, unmarked: %g, want %g (painted %v)", i%w, i/w, c, out.Pix[c*n+i], clean.Pix[c*n+i], mask[i] == 1)
+			}
+		}
+	}
+	strokes := 0
+	for _, s := range stroke {
+		if s {
+			strokes++
+		}
+	}
+	if rms := math.Sqrt(strokeErr / float64(3*strokes)); rms > 0.025 {
+		t.Errorf("RMS error on the mark's pixels %.4f, want at most 0.025", rms)
+	} else {
+		t.Logf("RMS error on the mark's pixels %.4f", rms)
+	}
+}
+
 func TestPaintedRegions(t *testing.T) {
 	const w, h = 6, 4
 	grid := []float32{
