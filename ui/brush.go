@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"image"
+	"math"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -35,12 +36,18 @@ type paneTool interface {
 	drawOver(dst *image.NRGBA, v *viewport)
 }
 
-// brushTool is the mask brush of the watermark remover: a toggle, a size
-// control and a Clear button above the compare view, and the painting of
-// strokes on the marked pane into the brush mask of the photo shown. With
-// the brush on, drags on that pane paint rather than pan.
+// brushSizeStep is the factor by which the [ and ] keys change the brush
+// radius.
+const brushSizeStep = 1.25
+
+// brushTool is the mask brush of the watermark remover: a toggle, an
+// eraser, a size control and a Clear button above the compare view, and
+// the painting of strokes on the marked pane into the brush mask of the
+// photo shown. With the brush on, drags on that pane paint (or erase)
+// rather than pan.
 type brushTool struct {
 	toggle    *widget.Check
+	erase     *widget.Check
 	size      *widget.Slider
 	sizeText  *widget.Label
 	clearMask *widget.Button
@@ -70,6 +77,7 @@ func newBrushTool() *brushTool {
 // buildUI makes the brush's controls.
 func (t *brushTool) buildUI() {
 	t.toggle = &widget.Check{Text: "Brush", OnChanged: t.onToggle}
+	t.erase = &widget.Check{Text: "Erase", OnChanged: t.onEraseToggle}
 	t.size = &widget.Slider{Min: minBrushRadius, Max: maxBrushRadius, Step: 1, Orientation: widget.Horizontal}
 	t.size.Value = defaultBrushRadius
 	t.size.OnChanged = t.onSizeMoved
@@ -79,11 +87,12 @@ func (t *brushTool) buildUI() {
 	t.updateSizeText()
 	t.content = container.NewHBox(
 		t.toggle,
+		t.erase,
 		widget.NewLabel("Size"),
 		container.New(layout.NewGridWrapLayout(fyne.NewSize(brushSliderWidth, t.size.MinSize().Height)), t.size),
 		t.sizeText,
 		t.clearMask,
-		widget.NewLabelWithStyle("Paint on Marked · Ctrl+Z undoes", fyne.TextAlignLeading, fyne.TextStyle{Italic: true}),
+		widget.NewLabelWithStyle("Paint on Marked · E erases · [ ] size · Ctrl+Z undoes", fyne.TextAlignLeading, fyne.TextStyle{Italic: true}),
 	)
 	t.content.Hide()
 }
@@ -133,6 +142,30 @@ func (t *brushTool) setRadius(r float64) {
 	t.updateSizeText()
 }
 
+// resize multiplies the brush radius by factor (at least one pixel of
+// change), as the [ and ] keys do, when the brush is available, and
+// reports the new radius as a set size.
+func (t *brushTool) resize(factor float64) {
+	if !t.available {
+		return
+	}
+	r := t.radius()
+	next := math.Round(r * factor)
+	if next == r {
+		next = r + math.Copysign(1, factor-1)
+	}
+	t.setRadius(next)
+	t.onSizeSet(t.radius())
+}
+
+// toggleErase switches between painting and erasing, as the E key does,
+// when the brush is available.
+func (t *brushTool) toggleErase() {
+	if t.available {
+		t.erase.SetChecked(!t.erase.Checked)
+	}
+}
+
 // active reports whether the brush is on.
 func (t *brushTool) active() bool { return t.available && t.toggle.Checked }
 
@@ -143,7 +176,7 @@ func (t *brushTool) takesDrags() bool { return t.active() && t.mask != nil }
 // strokeStart implements paneTool.
 func (t *brushTool) strokeStart(at point) {
 	if t.mask != nil {
-		t.mask.beginStroke(at, t.radius())
+		t.mask.beginStroke(at, t.radius(), t.erase.Checked)
 		t.refresh()
 	}
 }
@@ -151,7 +184,7 @@ func (t *brushTool) strokeStart(at point) {
 // strokeTo implements paneTool.
 func (t *brushTool) strokeTo(at point) {
 	if t.mask != nil {
-		t.mask.extendStroke(at, t.radius())
+		t.mask.extendStroke(at, t.radius(), t.erase.Checked)
 		t.refresh()
 	}
 }
@@ -207,6 +240,15 @@ func (t *brushTool) onToggle(on bool) {
 	unfocus(t.toggle)
 	if on && t.onEnabled != nil {
 		t.onEnabled()
+	}
+}
+
+// onEraseToggle follows the eraser toggle: choosing to erase (or paint)
+// turns the brush on.
+func (t *brushTool) onEraseToggle(bool) {
+	unfocus(t.erase)
+	if !t.toggle.Checked {
+		t.toggle.SetChecked(true)
 	}
 }
 

@@ -204,19 +204,19 @@ func TestBrushMaskEdits(t *testing.T) {
 		t.Fatal("a new mask is not empty")
 	}
 
-	m.beginStroke(point{5.5, 5.5}, 2)
+	m.beginStroke(point{5.5, 5.5}, 2, false)
 	if !m.endStroke() || m.painted != 13 {
 		t.Fatalf("a dab of radius 2 painted %d pixels, want 13", m.painted)
 	}
 	afterA, stateA := snapshot(), m.state()
-	m.beginStroke(point{6.5, 5.5}, 2)
-	m.extendStroke(point{15.5, 5.5}, 2)
+	m.beginStroke(point{6.5, 5.5}, 2, false)
+	m.extendStroke(point{15.5, 5.5}, 2, false)
 	m.endStroke()
 	stateB := m.state()
 	if stateB == stateA || m.painted <= 13 {
 		t.Fatalf("a second stroke left the state %v (painted %d)", stateB, m.painted)
 	}
-	m.beginStroke(point{5.5, 5.5}, 1) // paints nothing new
+	m.beginStroke(point{5.5, 5.5}, 1, false) // paints nothing new
 	if m.endStroke() || m.state() != stateB {
 		t.Error("a stroke over painted pixels counted as an edit")
 	}
@@ -251,12 +251,76 @@ func TestBrushMaskEdits(t *testing.T) {
 func TestBrushMaskUndoLimit(t *testing.T) {
 	m := newBrushMask(maxMaskUndo+10, 1, maskKey{}, 1)
 	for x := range maxMaskUndo + 10 {
-		m.beginStroke(point{float64(x) + 0.5, 0.5}, 0.5)
+		m.beginStroke(point{float64(x) + 0.5, 0.5}, 0.5, false)
 		m.endStroke()
 	}
 	for m.undo() {
 	}
 	if m.painted != 10 || m.state() == (maskState{}) {
 		t.Errorf("after undoing all it can, %d pixels painted in state %v; want the 10 oldest strokes kept, in a state of their own", m.painted, m.state())
+	}
+}
+
+func TestBrushMaskErase(t *testing.T) {
+	m := newBrushMask(20, 10, maskKey{}, 3)
+	m.beginStroke(point{3.5, 5.5}, 2, false)
+	m.extendStroke(point{15.5, 5.5}, 2, false)
+	m.endStroke()
+	painted, stroked, state := m.painted, append([]uint8(nil), m.pix...), m.state()
+
+	m.beginStroke(point{9.5, 5.5}, 2, true) // a dab of 13 pixels, all painted
+	if !m.endStroke() || m.painted != painted-13 || m.at(9, 5) || !m.at(3, 5) {
+		t.Fatalf("erasing a dab left %d pixels painted, want %d", m.painted, painted-13)
+	}
+	m.beginStroke(point{9.5, 0.5}, 1, true) // nothing painted there
+	if m.endStroke() {
+		t.Error("erasing unpainted pixels counted as an edit")
+	}
+	m.beginStroke(point{5.5, 5.5}, 1, false) // paints over the erased pixels?
+	m.extendStroke(point{10.5, 5.5}, 1, false)
+	if !m.endStroke() || !m.at(9, 5) {
+		t.Error("painting over erased pixels did not paint them")
+	}
+	m.undo()
+	if m.at(9, 5) {
+		t.Error("undoing the repaint did not unpaint")
+	}
+	if !m.undo() || m.painted != painted || string(m.pix) != string(stroked) || m.state() != state {
+		t.Errorf("undoing the erase: %d painted in state %v, want %d in %v", m.painted, m.state(), painted, state)
+	}
+
+	m.beginStroke(point{10, 5}, 50, true)
+	if !m.endStroke() || !m.empty() || m.snapshot() != nil {
+		t.Errorf("erasing everything left %d pixels painted", m.painted)
+	}
+}
+
+func TestBrushErases(t *testing.T) {
+	c, mask := newTestBrush(t, 4)
+	c.zoomActual()
+	path := []fyne.Position{{X: 40, Y: 50}, {X: 90, Y: 50}}
+	dragAlong(c.panes[0], path...)
+	painted := mask.painted
+	if painted == 0 {
+		t.Fatal("the drag painted nothing")
+	}
+
+	c.brush.toggle.SetChecked(false)
+	c.brush.erase.SetChecked(true)
+	if !c.brush.toggle.Checked {
+		t.Error("choosing the eraser left the brush off")
+	}
+	dragAlong(c.panes[0], fyne.NewPos(30, 50), fyne.NewPos(100, 50))
+	if !mask.empty() || len(mask.history) != 2 {
+		t.Fatalf("erasing along the stroke left %d pixels painted, %d edits; want none painted, 2 edits", mask.painted, len(mask.history))
+	}
+	c.brush.undo()
+	if mask.painted != painted {
+		t.Errorf("undo after erasing: %d pixels painted, want %d", mask.painted, painted)
+	}
+	c.brush.erase.SetChecked(false)
+	dragAlong(c.panes[0], fyne.NewPos(40, 120), fyne.NewPos(60, 120))
+	if mask.painted <= painted {
+		t.Error("with the eraser off again, a drag did not paint")
 	}
 }

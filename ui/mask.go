@@ -106,27 +106,30 @@ func (m *brushMask) at(x, y int) bool {
 }
 
 // beginStroke starts a stroke at image point at, painting a disc of the
-// given radius (image pixels) there.
-func (m *brushMask) beginStroke(at point, radius float64) {
+// given radius (image pixels) there, or unpainting it when erase is set.
+func (m *brushMask) beginStroke(at point, radius float64, erase bool) {
 	m.endStroke()
 	m.stroke = &maskEdit{was: 0}
+	if erase {
+		m.stroke.was = 1
+	}
 	m.last = at
 	m.paintSegment(at, at, radius)
 }
 
-// extendStroke paints the stroke in progress on to image point to, as a
+// extendStroke carries the stroke in progress on to image point to, as a
 // line as wide as the brush so that fast drags leave no gaps. Without a
-// stroke in progress it begins one.
-func (m *brushMask) extendStroke(to point, radius float64) {
+// stroke in progress it begins one, erasing when erase is set.
+func (m *brushMask) extendStroke(to point, radius float64, erase bool) {
 	if m.stroke == nil {
-		m.beginStroke(to, radius)
+		m.beginStroke(to, radius, erase)
 		return
 	}
 	m.paintSegment(m.last, to, radius)
 	m.last = to
 }
 
-// endStroke ends the stroke in progress and reports whether it painted
+// endStroke ends the stroke in progress and reports whether it changed
 // anything, in which case it can be undone.
 func (m *brushMask) endStroke() bool {
 	s := m.stroke
@@ -138,9 +141,9 @@ func (m *brushMask) endStroke() bool {
 	return true
 }
 
-// paintSegment paints every pixel whose centre lies within radius of the
-// segment from a to b (image coordinates), recording the pixels it turns
-// on in the stroke in progress.
+// paintSegment paints (or, for an erasing stroke, unpaints) every pixel
+// whose centre lies within radius of the segment from a to b (image
+// coordinates), recording the pixels it changes in the stroke in progress.
 func (m *brushMask) paintSegment(a, b point, radius float64) {
 	radius = max(radius, 0.5) // at least the pixel under the pointer
 	x0 := max(int(math.Floor(min(a.X, b.X)-radius)), 0)
@@ -148,14 +151,15 @@ func (m *brushMask) paintSegment(a, b point, radius float64) {
 	y0 := max(int(math.Floor(min(a.Y, b.Y)-radius)), 0)
 	y1 := min(int(math.Ceil(max(a.Y, b.Y)+radius)), m.height-1)
 	r2 := radius * radius
+	was, change := m.stroke.was, 1-2*int(m.stroke.was) // +1 painting, -1 erasing
 	for y := y0; y <= y1; y++ {
 		for x := x0; x <= x1; x++ {
 			i := y*m.width + x
-			if m.pix[i] != 0 || distanceToSegment2(point{float64(x) + 0.5, float64(y) + 0.5}, a, b) > r2 {
+			if m.pix[i] != was || distanceToSegment2(point{float64(x) + 0.5, float64(y) + 0.5}, a, b) > r2 {
 				continue
 			}
-			m.pix[i] = 1
-			m.painted++
+			m.pix[i] = 1 - was
+			m.painted += change
 			m.stroke.pixels = append(m.stroke.pixels, int32(i))
 		}
 	}
@@ -203,7 +207,8 @@ func (m *brushMask) record(edit maskEdit) {
 	m.history = append(m.history, edit)
 }
 
-// undo reverts the last stroke or clear and reports whether there was one.
+// undo reverts the last stroke (painting or erasing) or clear and reports
+// whether there was one.
 func (m *brushMask) undo() bool {
 	m.endStroke()
 	if len(m.history) == 0 {

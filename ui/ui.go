@@ -217,8 +217,9 @@ func (m *mainWindow) mainMenu() *fyne.MainMenu {
 // addShortcuts registers the keyboard shortcuts: Ctrl+O, Ctrl+Shift+O,
 // Ctrl+S and Ctrl+Z (undo the last brush stroke, unless a text entry has
 // the focus), and, when no widget has the focus, the zoom keys (+, −, 0
-// fit, 1 100%, 2 200%) and Space, which starts, pauses or resumes training
-// on the Training tab.
+// fit, 1 100%, 2 200%), the brush keys (E erase or paint, [ and ] smaller
+// and larger) and Space, which starts, pauses or resumes training on the
+// Training tab.
 func (m *mainWindow) addShortcuts() {
 	c := m.win.Canvas()
 	for _, s := range []fyne.Shortcut{shortcutOpenFiles, shortcutOpenFolder, shortcutSave} {
@@ -250,7 +251,7 @@ func (m *mainWindow) onShortcut(s fyne.Shortcut) {
 	}
 }
 
-// onTypedRune handles the zoom keys and Space.
+// onTypedRune handles the zoom keys, the brush keys and Space.
 func (m *mainWindow) onTypedRune(r rune) {
 	switch r {
 	case ' ':
@@ -267,6 +268,23 @@ func (m *mainWindow) onTypedRune(r rune) {
 		m.compare.zoomActual()
 	case '2':
 		m.compare.zoomDouble()
+	case 'e', 'E', '[', ']':
+		if m.tabs.Selected() != m.trainingTab {
+			m.onBrushKey(r)
+		}
+	}
+}
+
+// onBrushKey handles the brush keys: E erases or paints, [ and ] make the
+// brush smaller and larger.
+func (m *mainWindow) onBrushKey(r rune) {
+	switch r {
+	case 'e', 'E':
+		m.compare.brush.toggleErase()
+	case '[':
+		m.compare.brush.resize(1 / brushSizeStep)
+	case ']':
+		m.compare.brush.resize(brushSizeStep)
 	}
 }
 

@@ -243,3 +243,37 @@ func TestBrushModelAsksForPaint(t *testing.T) {
 		t.Errorf("a mark painted: %d restorer calls, want 1 (status %q)", len(r.calls()), w.bench.status.Text)
 	}
 }
+
+// The brush keys work where the zoom keys do: E switches between painting
+// and erasing, [ and ] make the brush smaller and larger (one pixel at
+// least), and none of them touches the brush on the Training tab.
+func TestBrushKeys(t *testing.T) {
+	m := newWatermarkWindow(t, &fakeRestorer{}, 1)
+	brush := m.compare.brush
+	keys := []struct {
+		keys       string
+		wantErase  bool
+		wantRadius float64
+	}{
+		{"]", false, 2},
+		{"]]]", false, 5},
+		{"[", false, 4},
+		{"e", true, 4},
+		{"E", false, 4},
+		{"[[[[[[", false, minBrushRadius},
+	}
+	for _, k := range keys {
+		test.TypeOnCanvas(m.win.Canvas(), k.keys)
+		if brush.erase.Checked != k.wantErase || brush.radius() != k.wantRadius {
+			t.Errorf("after %q: erase %v, radius %v; want %v, %v", k.keys, brush.erase.Checked, brush.radius(), k.wantErase, k.wantRadius)
+		}
+	}
+	if got := m.prefs.FloatWithFallback(prefBrushRadius, 0); got != minBrushRadius {
+		t.Errorf("the brush size set with the keys is remembered as %v, want %v", got, float64(minBrushRadius))
+	}
+	m.tabs.Select(m.trainingTab)
+	test.TypeOnCanvas(m.win.Canvas(), "e]")
+	if brush.erase.Checked || brush.radius() != minBrushRadius {
+		t.Error("brush keys changed the brush on the Training tab")
+	}
+}
