@@ -163,9 +163,24 @@ func (b *workbench) modelChanged() {
 	task := b.corruption.settings().task
 	b.modelText.SetText(modelSummary(b.models, task))
 	b.updateSigma()
-	b.collection.Hidden = task != TaskWatermark
-	b.collection.Refresh()
+	b.showRow(b.collection, task == TaskWatermark)
 	b.compare.setBrushAvailable(task == TaskWatermark)
+}
+
+// showRow shows or hides a row of the panel, and lays the panel out again
+// when that changes anything: the rows under it move.
+func (b *workbench) showRow(row fyne.CanvasObject, show bool) {
+	if row.Visible() == show {
+		return
+	}
+	if show {
+		row.Show()
+	} else {
+		row.Hide()
+	}
+	if b.content != nil {
+		b.content.Refresh()
+	}
 }
 
 func (b *workbench) showModelInfo() {
@@ -211,10 +226,10 @@ func describeNoise(sigma float64, sensor noise.PoissonGaussianParams, ok bool) s
 // models that read no noise level.
 func (b *workbench) updateSigma() {
 	if b.corruption.settings().task != TaskDenoise {
-		b.sigmaRow.Hide()
+		b.showRow(b.sigmaRow, false)
 		return
 	}
-	b.sigmaRow.Show()
+	b.showRow(b.sigmaRow, true)
 	if !b.sigmaMatters() {
 		b.sigma.Disable()
 		b.sigmaText.SetText("set by the model")

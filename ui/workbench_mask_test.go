@@ -277,3 +277,34 @@ func TestBrushKeys(t *testing.T) {
 		t.Error("brush keys changed the brush on the Training tab")
 	}
 }
+
+// Switching tasks shows and hides rows of the Restoration panel (the
+// strength for denoising, collection mode for watermarks); the rows left
+// are laid out one under the other, none over another.
+func TestRestorationPanelLaidOut(t *testing.T) {
+	m := newWatermarkWindow(t, &fakeRestorer{}, 1)
+	panel := m.bench.content.(*fyne.Container)
+	check := func(task Task, shown, hidden fyne.CanvasObject) {
+		t.Helper()
+		if !shown.Visible() || hidden.Visible() {
+			t.Fatalf("%s: the task's row is hidden, or the other task's shown", task)
+		}
+		bottom := float32(-1)
+		for i, o := range panel.Objects {
+			if !o.Visible() {
+				continue
+			}
+			if o.Position().Y < bottom || o.Size().Height == 0 {
+				t.Errorf("%s: row %d at y=%v, height %v, over the row above, which ends at y=%v", task, i, o.Position().Y, o.Size().Height, bottom)
+			}
+			bottom = o.Position().Y + o.Size().Height
+		}
+	}
+	check(TaskWatermark, m.bench.collection, m.bench.sigmaRow)
+	m.corruption.task.SetSelected(taskNames[TaskDenoise])
+	m.waitIdle()
+	check(TaskDenoise, m.bench.sigmaRow, m.bench.collection)
+	m.corruption.task.SetSelected(taskNames[TaskWatermark])
+	m.waitIdle()
+	check(TaskWatermark, m.bench.collection, m.bench.sigmaRow)
+}
