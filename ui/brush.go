@@ -92,7 +92,7 @@ func (t *brushTool) buildUI() {
 		container.New(layout.NewGridWrapLayout(fyne.NewSize(brushSliderWidth, t.size.MinSize().Height)), t.size),
 		t.sizeText,
 		t.clearMask,
-		widget.NewLabelWithStyle("Paint on Marked · E erases · [ ] size · Ctrl+Z undoes", fyne.TextAlignLeading, fyne.TextStyle{Italic: true}),
+		widget.NewLabelWithStyle("Paint on Marked · E erases · Ctrl+Z undoes", fyne.TextAlignLeading, fyne.TextStyle{Italic: true}),
 	)
 	t.content.Hide()
 }

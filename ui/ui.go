@@ -12,6 +12,7 @@ package ui
 import (
 	"context"
 	"path/filepath"
+	"runtime"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -210,7 +211,10 @@ func (m *mainWindow) mainMenu() *fyne.MainMenu {
 			fyne.NewMenuItem(modeSideBySide, m.compare.showSideBySide),
 			fyne.NewMenuItem(modeSlider, m.compare.showSlider),
 		),
-		fyne.NewMenu("Help", fyne.NewMenuItem("About Diabolo", m.showAbout)),
+		fyne.NewMenu("Help",
+			fyne.NewMenuItem("Keyboard Shortcuts", m.showKeys),
+			fyne.NewMenuItem("About Diabolo", m.showAbout),
+		),
 	)
 }
 
@@ -306,6 +310,39 @@ func (m *mainWindow) onClosed() {
 	m.prefs.SetFloat(prefWindowHeight, float64(size.Height))
 }
 
+// keyHelp returns the keyboard shortcuts as Help ▸ Keyboard Shortcuts
+// lists them: keys and what they do, with the platform's name for the
+// modifier of shortcuts (goos as runtime.GOOS).
+func keyHelp(goos string) [][2]string {
+	mod := "Ctrl"
+	if goos == "darwin" {
+		mod = "Cmd"
+	}
+	return [][2]string{
+		{mod + "+O", "Add photos"},
+		{mod + "+Shift+O", "Add a folder of photos"},
+		{mod + "+S", "Save the result shown"},
+		{"+  −", "Zoom in, out"},
+		{"0  1  2", "Fit, 100%, 200%"},
+		{"Drag", "Pan; with the brush on, paint on the marked pane"},
+		{"E", "Brush: erase, or paint again"},
+		{"[  ]", "Brush: smaller, larger"},
+		{mod + "+Z", "Undo the last brush stroke"},
+		{"Space", "Training tab: start, pause, resume"},
+	}
+}
+
+// showKeys shows the keyboard shortcuts.
+func (m *mainWindow) showKeys() {
+	grid := container.NewGridWithColumns(2)
+	for _, k := range keyHelp(runtime.GOOS) {
+		grid.Add(widget.NewLabelWithStyle(k[0], fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
+		grid.Add(widget.NewLabel(k[1]))
+	}
+	dialog.ShowCustom("Keyboard Shortcuts", "Close", grid, m.win)
+}
+
+// showAbout shows the version and what Diabolo does.
 func (m *mainWindow) showAbout() {
 	meta := m.app.Metadata()
 	version := meta.Version

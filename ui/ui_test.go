@@ -2,6 +2,7 @@ package ui
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -102,4 +103,39 @@ func TestTrainingTabRendering(t *testing.T) {
 	m := newTestMainWindow(t, Deps{Restorer: &fakeRestorer{}, Models: testStore(t, true)})
 	m.tabs.Select(m.trainingTab)
 	test.AssertRendersToMarkup(t, "training_tab.xml", m.win.Canvas())
+}
+
+// Help ▸ Keyboard Shortcuts lists every key the window handles, with the
+// platform's name for the shortcut modifier.
+func TestKeyboardShortcutsDialog(t *testing.T) {
+	m := newTestMainWindow(t, Deps{})
+	var help *fyne.Menu
+	for _, menu := range m.mainMenu().Items {
+		if menu.Label == "Help" {
+			help = menu
+		}
+	}
+	if help == nil || help.Items[0].Label != "Keyboard Shortcuts" {
+		t.Fatal("no Help ▸ Keyboard Shortcuts")
+	}
+	help.Items[0].Action()
+	shown := overlayText(m.win.Canvas())
+	for _, want := range []string{"Keyboard Shortcuts", "Add photos", "+  −", "0  1  2", "E", "[  ]", "Undo the last brush stroke", "Space"} {
+		if !strings.Contains(shown, want) {
+			t.Errorf("the dialog does not show %q; it shows:\n%s", want, shown)
+		}
+	}
+	for _, tt := range []struct{ goos, want, not string }{
+		{"linux", "Ctrl+Z", "Cmd+"},
+		{"windows", "Ctrl+S", "Cmd+"},
+		{"darwin", "Cmd+Z", "Ctrl+"},
+	} {
+		var all strings.Builder
+		for _, k := range keyHelp(tt.goos) {
+			all.WriteString(k[0] + "\n")
+		}
+		if !strings.Contains(all.String(), tt.want) || strings.Contains(all.String(), tt.not) {
+			t.Errorf("%s: keys %q, want %s and no %s", tt.goos, all.String(), tt.want, tt.not)
+		}
+	}
 }
