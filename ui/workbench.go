@@ -108,7 +108,7 @@ func (b *workbench) buildUI() {
 	}
 	b.sigma.OnChanged = b.onSigma
 	b.sigmaText = widget.NewLabel("")
-	b.noiseText = widget.NewLabel("")
+	b.noiseText = &widget.Label{Wrapping: fyne.TextWrapWord} // long for camera noise: wrap, not widen the panel
 	b.sigmaRow = widget.NewForm(
 		widget.NewFormItem("Strength", container.NewBorder(nil, nil, nil, b.sigmaText, b.sigma)),
 		widget.NewFormItem("Measured", b.noiseText))
