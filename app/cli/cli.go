@@ -111,6 +111,13 @@ func newFlags(e *env, cmd, synopsis string) *flag.FlagSet {
 	return fs
 }
 
+// given reports whether the flag name was set on the command line.
+func given(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
 // parse parses flags that may come before, between or after the positional
 // arguments, and returns the positional ones. It returns ok false after
 // printing help (code 0) or a usage error (code 2).

@@ -32,6 +32,7 @@ func runEval(e *env, args []string) int {
 	seed := fs.Uint64("seed", 1, "random seed of the corruption")
 	exact := fs.Bool("no-quantize", false, "keep the corrupted image in floating point instead of rounding it to 8 bits")
 	brush := fs.Bool("brush", false, "watermark: give the model the marks' footprint as its brush mask, as a user painting over every mark would")
+	margin := fs.Int("brush-margin", brushMargin, "watermark, with --brush: pixels of room the brush leaves around each mark")
 	collection := fs.Bool("collection", false, "watermark: lay one mark at the same place on every photo (which must share one size), estimate it from them all and remove it (collection mode) before the model polishes")
 	if rest, code, ok := parse(e, fs, args); !ok {
 		return code
@@ -43,6 +44,12 @@ func runEval(e *env, args []string) int {
 	}
 	if msg := checkTask(*task); msg != "" {
 		return e.usageError("eval", "%s", msg)
+	}
+	if given(fs, "brush-margin") && !*brush {
+		return e.usageError("eval", "--brush-margin is for --brush")
+	}
+	if *margin < 0 {
+		return e.usageError("eval", "--brush-margin %d is negative", *margin)
 	}
 	if *noiseSpec == "" {
 		*noiseSpec = "gaussian:25"
@@ -117,7 +124,7 @@ func runEval(e *env, args []string) int {
 		opts.Mask = nil
 		if *brush {
 			opts.Mask = make([]float32, len(c.opacity))
-			watermark.Footprint(opts.Mask, c.opacity, c.clean.Width, c.clean.Height, brushMargin, 0)
+			watermark.Footprint(opts.Mask, c.opacity, c.clean.Width, c.clean.Height, *margin, 0)
 		}
 		out, err := r.Restore(ctx, c.noisy, opts, nil)
 		if err != nil {
@@ -131,8 +138,8 @@ func runEval(e *env, args []string) int {
 	return status
 }
 
-// brushMargin is how far past a mark eval --brush paints, in pixels: a
-// user's brush covers a mark with some room to spare.
+// brushMargin is how far past a mark eval --brush paints by default, in
+// pixels: a user's brush covers a mark with some room to spare.
 const brushMargin = 3
 
 // evalCase is one photo of an evaluation: clean, corrupted, and the

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -35,6 +34,7 @@ func runTrain(e *env, args []string) int {
 	checkpoint := fs.String("checkpoint", "", "file to save a resumable checkpoint to, every --checkpoint-minutes")
 	ckEvery := fs.Float64("checkpoint-minutes", 2, "minutes between checkpoints")
 	brush := fs.Bool("brush", false, "watermark: train a model for marks the user paints over (every patch shows its marks in the mask channel; the network learns their opacity and colour)")
+	margin := fs.Int("brush-margin", session.DefaultPaintMargin, "watermark: widest room, in pixels, that the paint in the mask channel leaves around the marks (1 to N, drawn per patch); wider copes with looser brush strokes")
 	patch := fs.Int("patch", 64, "patch side in pixels")
 	batch := fs.Int("batch", 16, "patches per step")
 	lr := fs.Float64("lr", 1e-3, "peak learning rate (cosine schedule)")
@@ -62,6 +62,12 @@ func runTrain(e *env, args []string) int {
 	if *brush && *task != models.Watermark {
 		return e.usageError("train", "--brush is for --task watermark")
 	}
+	if given(fs, "brush-margin") && *task != models.Watermark {
+		return e.usageError("train", "--brush-margin is for --task watermark")
+	}
+	if *margin < 1 {
+		return e.usageError("train", "--brush-margin %d is not at least 1", *margin)
+	}
 	if *mode != session.Supervised && *mode != session.SelfSupervised {
 		return e.usageError("train", "unknown mode %q (%s or %s)", *mode, session.Supervised, session.SelfSupervised)
 	}
@@ -73,13 +79,11 @@ func runTrain(e *env, args []string) int {
 			return e.fail("%v", err)
 		}
 	}
-	noiseGiven := false
-	fs.Visit(func(f *flag.Flag) { noiseGiven = noiseGiven || f.Name == "noise" })
 	var nm noise.Model
 	if *noiseSpec == "" {
 		*noiseSpec = defaultCorruption(*task)
 	}
-	if *mode != session.SelfSupervised || noiseGiven {
+	if *mode != session.SelfSupervised || given(fs, "noise") {
 		var err error
 		if nm, err = corruption.Parse(*noiseSpec); err != nil {
 			return e.usageError("train", "%v", err)
@@ -93,6 +97,7 @@ func runTrain(e *env, args []string) int {
 		Task: *task, Mode: *mode, Noise: nm, Patch: *patch, Batch: *batch, LR: *lr, Loss: *loss, Seed: *seed,
 		Steps: *steps, Duration: time.Duration(*minutes * float64(time.Minute)), ValEvery: *valEvery, ValSide: *valSide,
 		Checkpoint: *checkpoint, CheckpointEvery: time.Duration(*ckEvery * float64(time.Minute)), Resume: *resume, Brush: *brush,
+		PaintMargin: *margin,
 	}
 	if *resume == "" && *from == "" {
 		p, err := convae.LookupPreset(*preset)

@@ -225,6 +225,36 @@ func TestEvalWatermarkBrush(t *testing.T) {
 	}
 }
 
+// --brush-margin widens the paint around each mark: a model that changes
+// what is painted changes more of the pixels outside the marks.
+func TestEvalBrushMargin(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "photos")
+	if err := os.Mkdir(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = markedCollection(t, data, 2, 64, 48)
+	model := maskAdderModel(t, dir)
+	outside := regexp.MustCompile(`(?m)^mean of 2 \S+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +(\S+)`)
+	var psnr []float64
+	for _, margin := range []string{"0", "3", "8"} {
+		code, stdout, stderr := run("eval", "--task", "watermark", "--model", model, "--data", data,
+			"--noise", "watermark:logo,single,0.6", "--brush", "--brush-margin", margin)
+		m := outside.FindStringSubmatch(stdout)
+		if code != 0 || m == nil {
+			t.Fatalf("eval --brush-margin %s: code %d\n%s\n%s", margin, code, stdout, stderr)
+		}
+		v, err := strconv.ParseFloat(m[1], 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		psnr = append(psnr, v)
+	}
+	if !(psnr[0] > psnr[1] && psnr[1] > psnr[2]) {
+		t.Errorf("PSNR outside the marks with margins 0, 3, 8: %v; want it falling as the paint widens", psnr)
+	}
+}
+
 // Without any watermark model, --collection still takes the shared mark
 // off and --mask fills the painted pixels, each saying that no network
 // polishes; without either, the missing model is named.

@@ -15,17 +15,30 @@ import (
 // Brush training (Config.Brush) paints every patch.
 const HintProbability = 0.5
 
-// hintShare returns the share of the patches of a watermark model whose
-// mask channel shows their marks: for training or for validation. Only a
-// brush model is validated on painted marks.
-func hintShare(cfg Config, training bool) float64 {
+// DefaultPaintMargin is the widest margin, in pixels, of the paint that
+// the mask channel shows around the marks in training (Config.PaintMargin).
+const DefaultPaintMargin = 6
+
+// painting says which patches of a watermark model show their marks in
+// the mask channel, as a user's brush strokes would: a share of them (0 to
+// 1), each painted past its marks by 1 to margin pixels, drawn per patch.
+type painting struct {
+	share  float64
+	margin int
+}
+
+// paintingFor returns the painting of a watermark model's patches: for
+// training or for validation. Only a brush model is validated on painted
+// marks.
+func paintingFor(cfg Config, training bool) painting {
+	p := painting{margin: cfg.PaintMargin}
 	switch {
 	case cfg.Brush:
-		return 1
+		p.share = 1
 	case training:
-		return HintProbability
+		p.share = HintProbability
 	}
-	return 0
+	return p
 }
 
 // MarkWeight weighs the auxiliary losses on the marks' opacity and colour
@@ -46,10 +59,10 @@ func newMarkTargets(n, plane int) *markTargets {
 // corrupt makes the network inputs x from the clean patches: each is
 // corrupted by model. A fourth input channel, when the network reads one,
 // holds the noise level drawn (task "denoise") or, for task "watermark",
-// the brush mask: on a random share hints of the patches (0 to 1), the
-// marks' footprint widened by a few pixels; empty on the others. marks, when not
-// nil, receives the marks of every patch.
-func corrupt(x, clean *convae.Tensor, marks *markTargets, model noise.Model, rng *rand.Rand, task string, hints float64) {
+// the brush mask: on the share of the patches that paint says, the marks'
+// footprint widened by 1 to paint.margin pixels; empty on the others.
+// marks, when not nil, receives the marks of every patch.
+func corrupt(x, clean *convae.Tensor, marks *markTargets, model noise.Model, rng *rand.Rand, task string, paint painting) {
 	plane := clean.H * clean.W
 	var scratch []float32
 	for i := 0; i < x.N; i++ {
@@ -86,8 +99,8 @@ func corrupt(x, clean *convae.Tensor, marks *markTargets, model noise.Model, rng
 			continue
 		}
 		clear(extra)
-		if hints >= 1 || (hints > 0 && rng.Float64() < hints) {
-			watermark.Footprint(extra, opacity, clean.W, clean.H, 1+rng.IntN(6), markThreshold)
+		if paint.share >= 1 || (paint.share > 0 && rng.Float64() < paint.share) {
+			watermark.Footprint(extra, opacity, clean.W, clean.H, 1+rng.IntN(max(1, paint.margin)), markThreshold)
 		}
 	}
 }

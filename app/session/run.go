@@ -331,7 +331,7 @@ func (r *run) loop() (*convae.Model, error) {
 		if cfg.Mode == SelfSupervised {
 			loss = r.n2n.step(r, r.clean)
 		} else {
-			corrupt(r.x, r.clean, r.marks, cfg.Noise, r.rng, cfg.Task, hintShare(cfg, true))
+			corrupt(r.x, r.clean, r.marks, cfg.Noise, r.rng, cfg.Task, paintingFor(cfg, true))
 			loss = r.trainer.Step(r.x, r.clean)
 		}
 		r.step++
@@ -485,11 +485,11 @@ func newValidation(cfg Config, spec convae.Spec) (*validation, error) {
 	}
 	if cfg.Noise == nil {
 		// The crops are noisy photos: show what the network makes of them.
-		corrupt(v.x, v.clean, nil, noise.None{}, nil, cfg.Task, 0)
+		corrupt(v.x, v.clean, nil, noise.None{}, nil, cfg.Task, painting{})
 		v.clean = nil
 		return v, nil
 	}
-	corrupt(v.x, v.clean, nil, cfg.Noise, rand.New(rand.NewPCG(cfg.Seed, 12345)), cfg.Task, hintShare(cfg, false))
+	corrupt(v.x, v.clean, nil, cfg.Noise, rand.New(rand.NewPCG(cfg.Seed, 12345)), cfg.Task, paintingFor(cfg, false))
 	for i := range crops {
 		v.noisyPSNR += metrics.PSNR(v.view(v.x, i), v.view(v.clean, i)) / float64(n)
 	}

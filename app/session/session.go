@@ -42,6 +42,12 @@ type Config struct {
 	// network learns the marks' opacity and colour alone
 	// (convae.MarkTarget.Only). It needs a network that unblends marks.
 	Brush bool
+	// PaintMargin is, for task watermark, the widest margin in pixels of
+	// the paint around the marks of the patches that show it in the mask
+	// channel: each is painted 1 to PaintMargin pixels past its marks
+	// (default DefaultPaintMargin). Wider, the model copes with looser
+	// brush strokes.
+	PaintMargin int
 
 	Patch, Batch int     // patch side and patches per step (defaults 64, 16)
 	LR           float64 // peak learning rate (default 1e-3)
@@ -105,6 +111,7 @@ func (c Config) withDefaults() (Config, error) {
 			*v = d
 		}
 	}
+	def(&c.PaintMargin, DefaultPaintMargin)
 	def(&c.Patch, 64)
 	def(&c.Batch, 16)
 	def(&c.ValEvery, 100)
