@@ -27,7 +27,7 @@ SCREENSHOT_PHOTOS ?= ../shared/data/val
 FYNE_TOOL := fyne.io/tools/cmd/fyne@v1.7.4
 FYNE      := $(shell $(GO) env GOPATH)/bin/fyne
 
-.PHONY: all deps build release run test vet fmt-check unit race smoke screenshot package bench clean
+.PHONY: all deps build release run test vet fmt-check unit race smoke screenshot package bench fuzz clean
 
 # all: the debug binary.
 all: build
@@ -93,6 +93,18 @@ package: deps
 # bench: the engine's benchmarks.
 bench:
 	$(GO) test -run '^$$' -bench . ./convae/...
+
+# fuzz: run every fuzz target for FUZZTIME each (not part of `make test`,
+# which runs only their seed corpora). New inputs are minimised for at most
+# 5 s: Go's default of 60 s each stalls a short run.
+FUZZTIME ?= 30s
+fuzz:
+	@set -e; grep -rlE '^func Fuzz' --include='*_test.go' . | sort | while read -r file; do \
+		for fn in $$(sed -nE 's/^func (Fuzz[A-Za-z0-9_]*)\(.*/\1/p' "$$file"); do \
+			echo "fuzz: $$fn in $$(dirname "$$file")"; \
+			$(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s "$$(dirname "$$file")"; \
+		done; \
+	done
 
 # clean: remove build outputs.
 clean:
