@@ -16,8 +16,12 @@ import (
 const HintProbability = 0.5
 
 // DefaultPaintMargin is the widest margin, in pixels, of the paint that
-// the mask channel shows around the marks in training (Config.PaintMargin).
-const DefaultPaintMargin = 6
+// the mask channel shows around the marks in training (Config.PaintMargin):
+// as loose as strokes of the window's default brush (12 pixels in radius)
+// over thin marks. A brush model trained with paint up to 6 pixels past
+// the marks did no better than the marked input when painted 16 pixels
+// past them (README, "Loose paint").
+const DefaultPaintMargin = 16
 
 // painting says which patches of a watermark model show their marks in
 // the mask channel, as a user's brush strokes would: a share of them (0 to
