@@ -71,14 +71,13 @@ func (r *Restorer) unblendPainted(ctx context.Context, img *picture.Image, plane
 	}
 	labels, regions := paintedRegions(opts.Mask, w, h)
 	colours, fitted := fitColours(img, fill, alpha, labels, regions)
-	// unblended returns pixel i's channel c with the mark taken off: with
-	// its region's colour when painted and fitted, the network's otherwise.
+	colour := markColour(logits, labels, colours, fitted, n)
+	if err := refineOpacity(ctx, img, alpha, labels, colour); err != nil {
+		return nil, err
+	}
+	// unblended returns pixel i's channel c with the mark taken off.
 	unblended := func(i, c int) float32 {
-		wc := convae.MarkColour(logits[(c+1)*n+i])
-		if l := labels[i]; l >= 0 && fitted[l] {
-			wc = colours[l][c]
-		}
-		return (img.Pix[c*n+i] - alpha[i]*wc) / (1 - alpha[i])
+		return (img.Pix[c*n+i] - alpha[i]*colour(i, c)) / (1 - alpha[i])
 	}
 	fill, err = strokeFill(ctx, img, alpha, labels, unblended)
 	if err != nil {

@@ -398,8 +398,8 @@ func TestWithoutNetwork(t *testing.T) {
 
 // Under painted marks, an unblending model's opacity is kept and the
 // colour of each painted region is fitted to the picture: two marks of
-// different colours come off a smooth picture exactly, though the model
-// predicts neither colour, and unpainted pixels stay as they were.
+// different colours come off a smooth picture almost exactly, though the
+// model predicts neither colour, and unpainted pixels stay as they were.
 func TestRestoreFitsTheColourOfPaintedMarks(t *testing.T) {
 	const w, h, opacity = 40, 30, 0.5
 	m, err := synthetic.MaskUnblender(opacity, [3]float32{0.5, 0.5, 0.5})
@@ -449,7 +449,10 @@ func TestRestoreFitsTheColourOfPaintedMarks(t *testing.T) {
 			if mask[i] == 0 {
 				want = marked.Pix[c*n+i]
 			}
-			if d := math.Abs(float64(out.Pix[c*n+i] - want)); d > 2e-3 {
+			// Within 2.5 levels of 8 bits: the refined opacity (see
+			// refineOpacity) flattens the ramp a little at the marks'
+			// corners (2.2 levels at most).
+			if d := math.Abs(float64(out.Pix[c*n+i] - want)); d > 2.5/255 {
 				t.Fatalf("pixel (%d,%d) channel %d: %g, want %g (painted %v)", i%w, i/w, c, out.Pix[c*n+i], want, mask[i] == 1)
 			}
 		}

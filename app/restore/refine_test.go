@@ -1,0 +1,126 @@
+package restore
+
+import (
+	"context"
+	"errors"
+	"math"
+	"testing"
+
+	"diabolo/app/picture"
+)
+
+// markedSquare returns a side×side picture, a smooth ramp with a mark of
+// colour (0.9, 0.9, 0.2) and opacity 0.5 drawn as a 4-pixel-wide square
+// outline, the mark's true opacity, and labels painting the outline with
+// 4 pixels to spare.
+func markedSquare(side int) (img *picture.Image, truth []float32, labels []int32) {
+	img = picture.New(side, side)
+	n := side * side
+	truth = make([]float32, n)
+	labels = make([]int32, n)
+	mark := [3]float32{0.9, 0.9, 0.2}
+	for i := range n {
+		x, y := i%side, i/side
+		inOuter := x >= 12 && x < side-12 && y >= 12 && y < side-12
+		inInner := x >= 16 && x < side-16 && y >= 16 && y < side-16
+		if inOuter && !inInner {
+			truth[i] = 0.5
+		}
+		labels[i] = -1
+		if x >= 8 && x < side-8 && y >= 8 && y < side-8 && !(x >= 20 && x < side-20 && y >= 20 && y < side-20) {
+			labels[i] = 0
+		}
+		for c := range 3 {
+			background := 0.2 + 0.5*float32(x+c*y)/float32(3*side)
+			img.Pix[c*n+i] = (1-truth[i])*background + truth[i]*mark[c]
+		}
+	}
+	return img, truth, labels
+}
+
+func TestRefineOpacity(t *testing.T) {
+	const side = 48
+	img, truth, labels := markedSquare(side)
+	colour := func(_, c int) float32 { return [3]float32{0.9, 0.9, 0.2}[c] }
+	rms := func(alpha []float32) float64 {
+		var sum, k float64
+		for i, l := range labels {
+			if l >= 0 {
+				d := float64(alpha[i] - truth[i])
+				sum += d * d
+				k++
+			}
+		}
+		return math.Sqrt(sum / k)
+	}
+	for _, tc := range []struct {
+		name    string
+		network func(i int) float32 // a blurred opacity, as a network gives
+	}{
+		{"flat over the paint", func(int) float32 { return 0.3 }},
+		{"too faint", func(i int) float32 { return 0.5 * truth[i] }},
+		{"spilling over", func(i int) float32 { return 0.15 + 0.6*truth[i] }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			alpha := make([]float32, side*side)
+			for i, l := range labels {
+				if l >= 0 {
+					alpha[i] = tc.network(i)
+				}
+			}
+			before := rms(alpha)
+			if err := refineOpacity(context.Background(), img, alpha, labels, colour); err != nil {
+				t.Fatal(err)
+			}
+			if after := rms(alpha); after > before/3 {
+				t.Errorf("opacity RMS error %.3f → %.3f, want at most a third", before, after)
+			}
+			for i, l := range labels {
+				if l < 0 && alpha[i] != 0 {
+					t.Fatalf("unpainted pixel %d got opacity %v", i, alpha[i])
+				}
+			}
+		})
+	}
+}
+
+func TestRefineOpacityNothingPaintedOrCancelled(t *testing.T) {
+	img, _, labels := markedSquare(32)
+	colour := func(int, int) float32 { return 1 }
+	alpha := make([]float32, len(labels))
+	for i := range alpha {
+		alpha[i] = 0.25
+	}
+	unpainted := make([]int32, len(labels))
+	for i := range unpainted {
+		unpainted[i] = -1
+	}
+	if err := refineOpacity(context.Background(), img, alpha, unpainted, colour); err != nil || alpha[100] != 0.25 {
+		t.Errorf("nothing painted: err %v, opacity %v, want nil and 0.25 unchanged", err, alpha[100])
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := refineOpacity(ctx, img, alpha, labels, colour); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: err %v, want context.Canceled", err)
+	}
+}
+
+func BenchmarkRefineOpacity(b *testing.B) {
+	const side = 256
+	img, _, labels := markedSquare(side)
+	alpha := make([]float32, side*side)
+	painted := 0
+	for i, l := range labels {
+		if l >= 0 {
+			alpha[i] = 0.3
+			painted++
+		}
+	}
+	colour := func(int, int) float32 { return 1 }
+	for b.Loop() {
+		if err := refineOpacity(context.Background(), img, alpha, labels, colour); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(painted)/refineSteps, "ns/px/step")
+}
