@@ -57,7 +57,8 @@ const (
 func (r *Restorer) unblendPainted(ctx context.Context, img *picture.Image, planes []convae.Plane, opts Options, report func(done, total int)) ([]float32, error) {
 	w, h := img.Width, img.Height
 	n := w * h
-	logits, err := r.marks.InferPlanes(ctx, planes, h, w, opts.Tile, report)
+	netReport, refineReport := shareProgress(report, n, opts.Mask)
+	logits, err := r.marks.InferPlanes(ctx, planes, h, w, opts.Tile, netReport)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +73,7 @@ func (r *Restorer) unblendPainted(ctx context.Context, img *picture.Image, plane
 	labels, regions := paintedRegions(opts.Mask, w, h)
 	colours, fitted := fitColours(img, fill, alpha, labels, regions)
 	colour := markColour(logits, labels, colours, fitted, n)
-	if err := refineOpacity(ctx, img, alpha, labels, colour); err != nil {
+	if err := refineOpacity(ctx, img, alpha, labels, colour, refineReport); err != nil {
 		return nil, err
 	}
 	// unblended returns pixel i's channel c with the mark taken off.
@@ -105,6 +106,38 @@ func (r *Restorer) unblendPainted(ctx context.Context, img *picture.Image, plane
 		}
 	}
 	return out, nil
+}
+
+// Relative costs of the mark network per pixel of the picture and of the
+// refinement of the opacity per painted pixel, measured with eval --brush
+// on the validation photos (seed 1): 0.59 s per 500×500 photo before the
+// refinement, 1.06 s with it, about 44000 pixels painted per photo.
+const (
+	networkCost = 1
+	refineCost  = 4.5
+)
+
+// shareProgress splits report between the mark network and the
+// refinement of the opacity, in proportion to their expected costs over
+// an n-pixel picture painted with mask, so that the progress moves on
+// steadily through both. report may be nil.
+func shareProgress(report func(done, total int), n int, mask []float32) (network, refinement func(done, total int)) {
+	if report == nil {
+		return nil, nil
+	}
+	painted := 0
+	for _, m := range mask {
+		if m > 0.5 {
+			painted++
+		}
+	}
+	const units = 1000
+	share := float64(n) * networkCost / (float64(n)*networkCost + float64(painted)*refineCost)
+	network = func(done, total int) { report(int(units*share*float64(done)/float64(total)), units) }
+	refinement = func(done, total int) {
+		report(int(units*(share+(1-share)*float64(done)/float64(total))), units)
+	}
+	return network, refinement
 }
 
 // strokeFill returns the second fill (see the comment at the top of this

@@ -58,8 +58,10 @@ func markColour(logits []float32, labels []int32, colours [][3]float32, fitted [
 
 // refineOpacity refines, in place, the opacity alpha of the marks' strokes
 // among img's painted pixels (labels[i] ≥ 0), a mark having the colour
-// colour(i, c) at pixel i (see the comment above). It stops with ctx's error when ctx is cancelled.
-func refineOpacity(ctx context.Context, img *picture.Image, alpha []float32, labels []int32, colour func(i, c int) float32) error {
+// colour(i, c) at pixel i (see the comment above). progress, when not nil,
+// is called after each step with the steps done and their total. It stops
+// with ctx's error when ctx is cancelled.
+func refineOpacity(ctx context.Context, img *picture.Image, alpha []float32, labels []int32, colour func(i, c int) float32, progress func(done, total int)) error {
 	const ch = picture.Channels
 	w, h := img.Width, img.Height
 	n := w * h
@@ -77,6 +79,9 @@ func refineOpacity(ctx context.Context, img *picture.Image, alpha []float32, lab
 		}
 	}
 	if len(painted) == 0 {
+		if progress != nil {
+			progress(refineSteps, refineSteps)
+		}
 		return nil
 	}
 	// The box around them and their neighbours holds the picture under
@@ -151,6 +156,9 @@ func refineOpacity(ctx context.Context, img *picture.Image, alpha []float32, lab
 		for k, i := range painted {
 			velocity[k] = refineMomentum*velocity[k] - refineRate*grad[k]
 			alpha[i] = min(refineMaxOpacity, max(0, alpha[i]+velocity[k]))
+		}
+		if progress != nil {
+			progress(step+1, refineSteps)
 		}
 	}
 	return nil

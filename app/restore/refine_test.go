@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"diabolo/app/picture"
+	"diabolo/convae"
+	"diabolo/internal/synthetic"
 )
 
 // markedSquare returns a side×side picture, a smooth ramp with a mark of
@@ -69,7 +71,7 @@ func TestRefineOpacity(t *testing.T) {
 				}
 			}
 			before := rms(alpha)
-			if err := refineOpacity(context.Background(), img, alpha, labels, colour); err != nil {
+			if err := refineOpacity(context.Background(), img, alpha, labels, colour, nil); err != nil {
 				t.Fatal(err)
 			}
 			if after := rms(alpha); after > before/3 {
@@ -95,12 +97,12 @@ func TestRefineOpacityNothingPaintedOrCancelled(t *testing.T) {
 	for i := range unpainted {
 		unpainted[i] = -1
 	}
-	if err := refineOpacity(context.Background(), img, alpha, unpainted, colour); err != nil || alpha[100] != 0.25 {
+	if err := refineOpacity(context.Background(), img, alpha, unpainted, colour, nil); err != nil || alpha[100] != 0.25 {
 		t.Errorf("nothing painted: err %v, opacity %v, want nil and 0.25 unchanged", err, alpha[100])
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := refineOpacity(ctx, img, alpha, labels, colour); !errors.Is(err, context.Canceled) {
+	if err := refineOpacity(ctx, img, alpha, labels, colour, nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: err %v, want context.Canceled", err)
 	}
 }
@@ -118,9 +120,45 @@ func BenchmarkRefineOpacity(b *testing.B) {
 	}
 	colour := func(int, int) float32 { return 1 }
 	for b.Loop() {
-		if err := refineOpacity(context.Background(), img, alpha, labels, colour); err != nil {
+		if err := refineOpacity(context.Background(), img, alpha, labels, colour, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(painted)/refineSteps, "ns/px/step")
+}
+
+// Restoring painted marks reports progress through the network and the
+// refinement of the opacity alike: it never goes back and ends at 1.
+func TestPaintedProgress(t *testing.T) {
+	m, err := synthetic.MaskUnblender(0.5, [3]float32{0.5, 0.5, 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := New(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, _, labels := markedSquare(48)
+	mask := make([]float32, len(labels))
+	for i, l := range labels {
+		if l >= 0 {
+			mask[i] = 1
+		}
+	}
+	var seen []float64
+	opts := Options{Mask: mask, Tile: convae.TileOptions{Tile: 16}}
+	if _, err := r.Restore(context.Background(), img, opts, func(done float64) { seen = append(seen, done) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) < refineSteps || seen[len(seen)-1] != 1 {
+		t.Fatalf("%d progress calls ending at %v, want at least %d ending at 1", len(seen), seen[len(seen)-1], refineSteps)
+	}
+	for k := 1; k < len(seen); k++ {
+		if seen[k] < seen[k-1] {
+			t.Fatalf("progress went back from %v to %v", seen[k-1], seen[k])
+		}
+	}
+	if seen[0] >= 0.5 {
+		t.Errorf("the network's first tile already reported %v done", seen[0])
+	}
 }
