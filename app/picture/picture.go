@@ -2,7 +2,10 @@
 // form in which the rest of Diabolo reads and writes pixels.
 package picture
 
-import "fmt"
+import (
+	"fmt"
+	"image"
+)
 
 // Image is a decoded photo: three planar colour channels (red, green, blue)
 // in [0, 1], laid out channel-major exactly like one item of an NCHW tensor,
@@ -76,5 +79,50 @@ func (m *Image) Quantize() {
 			v = 1
 		}
 		m.Pix[i] = float32(int(v*255+0.5)) / 255
+	}
+}
+
+// Bounds returns the rectangle m covers, from (0, 0).
+func (m *Image) Bounds() image.Rectangle { return image.Rect(0, 0, m.Width, m.Height) }
+
+// Crop returns a copy of the part of m inside r, alpha included. It panics
+// if r is empty or not within m.Bounds().
+func (m *Image) Crop(r image.Rectangle) *Image {
+	if r.Empty() || !r.In(m.Bounds()) {
+		panic(fmt.Sprintf("picture: crop %v of a %dx%d image", r, m.Width, m.Height))
+	}
+	out := New(r.Dx(), r.Dy())
+	out.Gray = m.Gray
+	if m.Alpha != nil {
+		out.Alpha = make([]float32, r.Dx()*r.Dy())
+	}
+	copyRect(out, m, image.Rectangle{Max: r.Size()}, r.Min)
+	return out
+}
+
+// Paste copies src, alpha included where both have it, into m with src's
+// top-left corner at at. It panics if src does not fit inside m there.
+func (m *Image) Paste(src *Image, at image.Point) {
+	r := src.Bounds().Add(at)
+	if !r.In(m.Bounds()) {
+		panic(fmt.Sprintf("picture: paste of a %dx%d image at %v into a %dx%d one", src.Width, src.Height, at, m.Width, m.Height))
+	}
+	copyRect(m, src, r, image.Point{})
+}
+
+// copyRect copies the pixels of src from origin from on into the
+// rectangle r of dst, row by row: colour planes, and alpha where both
+// images have it.
+func copyRect(dst, src *Image, r image.Rectangle, from image.Point) {
+	dn, sn := dst.Width*dst.Height, src.Width*src.Height
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		d := y*dst.Width + r.Min.X
+		s := (from.Y+y-r.Min.Y)*src.Width + from.X
+		for c := 0; c < Channels; c++ {
+			copy(dst.Pix[c*dn+d:c*dn+d+r.Dx()], src.Pix[c*sn+s:c*sn+s+r.Dx()])
+		}
+		if dst.Alpha != nil && src.Alpha != nil {
+			copy(dst.Alpha[d:d+r.Dx()], src.Alpha[s:s+r.Dx()])
+		}
 	}
 }

@@ -3,6 +3,7 @@ package restore
 import (
 	"context"
 	"errors"
+	"image"
 	"math"
 	"testing"
 
@@ -160,5 +161,62 @@ func TestPaintedProgress(t *testing.T) {
 	}
 	if seen[0] >= 0.5 {
 		t.Errorf("the network's first tile already reported %v done", seen[0])
+	}
+}
+
+// A model for painted marks restores only the paint's surroundings: the
+// result is the one the whole picture gives, and every other pixel is
+// returned exactly as it was.
+func TestPaintedRestoresAroundThePaint(t *testing.T) {
+	m, err := synthetic.MaskUnblender(0.5, [3]float32{0.5, 0.5, 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Meta.Brush = true
+	r, err := New(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const w, h = 300, 220
+	mark, _, labels := markedSquare(48)
+	img := picture.New(w, h)
+	for i := range w * h {
+		for c := range 3 {
+			img.Pix[c*w*h+i] = 0.3 + 0.2*float32(math.Sin(0.05*float64(i%w+c*(i/w))))
+		}
+	}
+	at := image.Pt(170, 90) // the marked square's corner, away from the edges
+	img.Paste(mark, at)
+	mask := make([]float32, w*h)
+	for i, l := range labels {
+		if l >= 0 {
+			mask[(at.Y+i/48)*w+at.X+i%48] = 1
+		}
+	}
+	opts := Options{Mask: mask}
+	// The paint spans (178,98)–(210,130); 64 pixels around it, on
+	// multiples of 64, within the picture:
+	if got, want := paintSurroundings(mask, w, h), image.Rect(64, 0, 300, 220); got != want {
+		t.Fatalf("paint surroundings %v, want %v", got, want)
+	}
+	around, err := r.Restore(context.Background(), img, opts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, err := r.restore(context.Background(), img, opts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := w * h
+	for i := range n {
+		for c := range 3 {
+			got := around.Pix[c*n+i]
+			if mask[i] == 0 && got != img.Pix[c*n+i] {
+				t.Fatalf("unpainted pixel (%d,%d) channel %d changed: %v → %v", i%w, i/w, c, img.Pix[c*n+i], got)
+			}
+			if d := math.Abs(float64(got - whole.Pix[c*n+i])); d > 1e-4 {
+				t.Fatalf("pixel (%d,%d) channel %d: %v around the paint, %v from the whole picture", i%w, i/w, c, got, whole.Pix[c*n+i])
+			}
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"slices"
 	"sync"
 
@@ -138,6 +139,67 @@ func (r *Restorer) Restore(ctx context.Context, img *picture.Image, opts Options
 	if opts.Mask != nil && len(opts.Mask) != w*h {
 		return nil, fmt.Errorf("the mask has %d pixels, the %d×%d picture %d", len(opts.Mask), w, h, w*h)
 	}
+	if r.model != nil && r.NeedsMask() && opts.Shared == nil {
+		// A model for painted marks changes nothing beyond the paint: it
+		// needs only the paint's surroundings.
+		if around := paintSurroundings(opts.Mask, w, h); !around.Empty() && around != img.Bounds() {
+			part := opts
+			part.Mask = cropPlane(opts.Mask, w, around)
+			out, err := r.restore(ctx, img.Crop(around), part, progress)
+			if err != nil {
+				return nil, err
+			}
+			res := img.Clone()
+			res.Paste(out, around.Min)
+			return res, nil
+		}
+	}
+	return r.restore(ctx, img, opts, progress)
+}
+
+// paintContext is how far around the paint, in pixels, a model for
+// painted marks sees the picture when restoring only the paint's
+// surroundings: more than the context of each tile of tiled inference
+// (convae.TileOptions). With the corners of the surroundings on its
+// multiples, the painted pixels come out as they would from the whole
+// picture (on the validation photos, the same PSNR to 0.04 dB; a box not
+// so aligned changed the smooth fill's pyramid, and one photo by 1.3 dB).
+const paintContext = 64
+
+// paintSurroundings returns the rectangle around the pixels that mask
+// paints (values above 0.5) on a w×h grid, paintContext pixels wider on
+// every side within the grid; empty when nothing is painted.
+func paintSurroundings(mask []float32, w, h int) image.Rectangle {
+	var r image.Rectangle
+	for i, m := range mask {
+		if m > 0.5 {
+			r = r.Union(image.Rect(i%w, i/w, i%w+1, i/w+1))
+		}
+	}
+	if r.Empty() {
+		return r
+	}
+	r = r.Inset(-paintContext)
+	// Corners on multiples of paintContext keep the fill's pyramid (see
+	// inpaint.Fill) aligned with the whole picture's.
+	down := func(v int) int { return v - ((v%paintContext)+paintContext)%paintContext }
+	r.Min = image.Pt(down(r.Min.X), down(r.Min.Y))
+	r.Max = image.Pt(down(r.Max.X+paintContext-1), down(r.Max.Y+paintContext-1))
+	return r.Intersect(image.Rect(0, 0, w, h))
+}
+
+// cropPlane returns the values of plane (a grid w wide) inside r.
+func cropPlane(plane []float32, w int, r image.Rectangle) []float32 {
+	out := make([]float32, 0, r.Dx()*r.Dy())
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		out = append(out, plane[y*w+r.Min.X:y*w+r.Max.X]...)
+	}
+	return out
+}
+
+// restore is Restore without the lock, on the whole of img.
+func (r *Restorer) restore(ctx context.Context, img *picture.Image, opts Options, progress func(done float64)) (*picture.Image, error) {
+	w, h := img.Width, img.Height
 	if r.model == nil {
 		return restoreWithoutNetwork(ctx, img, opts)
 	}
