@@ -65,20 +65,20 @@ func refineOpacity(ctx context.Context, img *picture.Image, alpha []float32, lab
 	const ch = picture.Channels
 	w, h := img.Width, img.Height
 	n := w * h
-	// The pixels refined: painted, and part of a mark's stroke as the
+	// The pixels refined, strokes: painted, and part of a mark's stroke as the
 	// network sees it (opacity above strokeOpacity). The others keep the
 	// network's opacity, so that the paint's unmarked pixels are left as
 	// they were.
 	x0, y0, x1, y1 := w, h, 0, 0
-	var painted []int
+	var strokes []int
 	for i, l := range labels {
 		if l >= 0 && alpha[i] > strokeOpacity {
-			painted = append(painted, i)
+			strokes = append(strokes, i)
 			x0, y0 = min(x0, i%w), min(y0, i/w)
 			x1, y1 = max(x1, i%w), max(y1, i/w)
 		}
 	}
-	if len(painted) == 0 {
+	if len(strokes) == 0 {
 		if progress != nil {
 			progress(refineSteps, refineSteps)
 		}
@@ -101,12 +101,12 @@ func refineOpacity(ctx context.Context, img *picture.Image, alpha []float32, lab
 			}
 		}
 	}
-	// Each painted pixel's place in the box, its mark's colour, the
+	// Each stroke pixel's place in the box, its mark's colour, the
 	// network's opacity and the descent's velocity.
-	local := make([]int, len(painted))
-	marks := make([]float32, ch*len(painted))
-	anchor := make([]float32, len(painted))
-	for k, i := range painted {
+	local := make([]int, len(strokes))
+	marks := make([]float32, ch*len(strokes))
+	anchor := make([]float32, len(strokes))
+	for k, i := range strokes {
 		local[k] = (i/w-y0)*bw + i%w - x0
 		for c := 0; c < ch; c++ {
 			marks[k*ch+c] = colour(i, c)
@@ -114,25 +114,25 @@ func refineOpacity(ctx context.Context, img *picture.Image, alpha []float32, lab
 		anchor[k] = alpha[i]
 		alpha[i] = min(alpha[i], refineMaxOpacity)
 	}
-	grad := make([]float32, len(painted))
-	velocity := make([]float32, len(painted))
+	grad := make([]float32, len(strokes))
+	velocity := make([]float32, len(strokes))
 	eps2 := float32(refineEdge * refineEdge)
 	for step := 0; step < refineSteps; step++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		inParallel(len(painted), func(lo, hi int) {
+		inParallel(len(strokes), func(lo, hi int) {
 			for k := lo; k < hi; k++ {
-				i, b := painted[k], local[k]*ch
+				i, b := strokes[k], local[k]*ch
 				keep := 1 / (1 - alpha[i])
 				for c := 0; c < ch; c++ {
 					under[b+c] = (img.Pix[c*n+i] - alpha[i]*marks[k*ch+c]) * keep
 				}
 			}
 		})
-		inParallel(len(painted), func(lo, hi int) {
+		inParallel(len(strokes), func(lo, hi int) {
 			for k := lo; k < hi; k++ {
-				i, b := painted[k], local[k]
+				i, b := strokes[k], local[k]
 				bx := b % bw
 				xi := under[b*ch : b*ch+ch : b*ch+ch]
 				// ∂x_i/∂α_i = (x_i − W_i)/(1 − α_i).
@@ -153,7 +153,7 @@ func refineOpacity(ctx context.Context, img *picture.Image, alpha []float32, lab
 				grad[k] = g + 2*refineAnchor*(alpha[i]-anchor[k])
 			}
 		})
-		for k, i := range painted {
+		for k, i := range strokes {
 			velocity[k] = refineMomentum*velocity[k] - refineRate*grad[k]
 			alpha[i] = min(refineMaxOpacity, max(0, alpha[i]+velocity[k]))
 		}
