@@ -16,6 +16,9 @@ import (
 // the smooth fill f of the region, so y − (1 − α)·f = α·W: a least-squares
 // fit of W over the region, each pixel weighted by its opacity.
 //
+// With those colours, the opacity of the marks' strokes is then refined
+// against the picture itself (see refineOpacity in refine.go).
+//
 // The fill is then made again from more of the picture: the painted pixels
 // that the network finds unmarked, or nearly (α ≤ strokeOpacity), join the
 // unpainted ones as known values, unblended, so that the second fill only
