@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 )
 
 // node is a layer of a compiled network with the indices of the
@@ -347,4 +348,42 @@ func (n *Net) Backward(dy *Tensor) {
 	for _, w := range n.ws[1:] {
 		addTo(n.grads, w.grads)
 	}
+}
+
+// Adopt copies into n every parameter of src that n has under the same name
+// and shape, and returns their names. It then zeroes the parameters that
+// src lacks of each convolution whose output an add op takes, with at most
+// activations in between, so that a branch that n adds to src's
+// architecture starts by adding nothing: where the rest of n is src's, n
+// then computes what src computes, and training goes on from there.
+func (n *Net) Adopt(src *Net) (adopted []string) {
+	have := map[string]bool{}
+	for _, p := range src.infos {
+		mine := n.Param(p.Name)
+		if mine == nil || !slices.Equal(n.infos[indexOf(n.infos, p.Name)].Shape, p.Shape) {
+			continue
+		}
+		copy(mine, src.Param(p.Name))
+		have[p.Name] = true
+		adopted = append(adopted, p.Name)
+	}
+	ops := n.spec.Ops
+	for i, op := range ops {
+		if op.Kind != OpAdd {
+			continue
+		}
+		j := i - 1
+		for j >= 0 && (ops[j].Kind == OpReLU || ops[j].Kind == OpLeakyReLU) {
+			j--
+		}
+		if j < 0 || ops[j].Kind != OpConv && ops[j].Kind != OpConvTranspose {
+			continue
+		}
+		for _, name := range []string{ops[j].Name + ".weight", ops[j].Name + ".bias"} {
+			if v := n.Param(name); v != nil && !have[name] {
+				clear(v)
+			}
+		}
+	}
+	return adopted
 }

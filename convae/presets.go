@@ -22,6 +22,7 @@ func presetTable() []Preset {
 		{"unet-s", "small U-Net with skips, predicting the noise (residual)", UNetSpec("unet-s", UNetConfig{Width: 16, Levels: 2, Blocks: 1})},
 		{"unet-m", "U-Net on a pixel-unshuffled half-resolution image with a noise-level input, like FFDNet", UNetSpec("unet-m", UNetConfig{Width: 32, Levels: 2, Blocks: 2, Unshuffle: true, NoiseLevel: true})},
 		{"unet-wm", "watermark remover: three-level U-Net on a pixel-unshuffled image with a mask input, reaching 147 pixels around each pixel, that predicts each mark's opacity and colour and takes it off", UNetSpec("unet-wm", UNetConfig{Width: 32, Levels: 3, Blocks: 2, Unshuffle: true, NoiseLevel: true, Unblend: true})},
+		{"unet-wmh", "unet-wm with a full-resolution head that sharpens the marks' opacity along the picture's edges", UNetSpec("unet-wmh", UNetConfig{Width: 32, Levels: 3, Blocks: 2, Unshuffle: true, NoiseLevel: true, Unblend: true, Head: 16})},
 		{"unet-l", "larger noise-level-aware U-Net on a pixel-unshuffled image", UNetSpec("unet-l", UNetConfig{Width: 48, Levels: 3, Blocks: 2, Unshuffle: true, NoiseLevel: true})},
 	}
 }
@@ -111,6 +112,12 @@ type UNetConfig struct {
 	// the input (OpUnblend) instead of predicting the noise: for watermark
 	// removal.
 	Unblend bool
+	// Head, with Unshuffle, is the width of a head at full resolution: two
+	// 3×3 convolutions over the network's input and its shuffled-back
+	// output, whose result is added to that output, so that what the
+	// half-resolution body predicts can follow the picture's edges pixel by
+	// pixel. 0 leaves it out.
+	Head int
 }
 
 // UNetSpec returns a U-Net autoencoder with skip connections that predicts
@@ -121,6 +128,10 @@ func UNetSpec(name string, cfg UNetConfig) Spec {
 		in = 4
 	}
 	var ops []Op
+	head := cfg.Unshuffle && cfg.Head > 0
+	if head {
+		ops = append(ops, Op{Kind: OpSave, Name: "input"})
+	}
 	if cfg.Unshuffle {
 		ops = append(ops, Op{Kind: OpPixelUnshuffle, Factor: 2})
 	}
@@ -149,6 +160,10 @@ func UNetSpec(name string, cfg UNetConfig) Spec {
 	}
 	if cfg.Unshuffle {
 		ops = append(ops, conv3("out", outC*4), Op{Kind: OpPixelShuffle, Factor: 2})
+		if head {
+			ops = append(ops, Op{Kind: OpSave, Name: "body"}, Op{Kind: OpConcat, From: "input"},
+				conv3("head0", cfg.Head), relu, conv3("head1", outC), Op{Kind: OpAdd, From: "body"})
+		}
 	} else {
 		ops = append(ops, conv3("out", outC))
 	}

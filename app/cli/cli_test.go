@@ -371,3 +371,45 @@ func TestPack(t *testing.T) {
 		t.Errorf("pack without -o: code %d, stderr %q", code, stderr)
 	}
 }
+
+// train --from a model with --preset another architecture moves the
+// model's parameters into it (a head added, say); a model that shares none
+// with the preset is refused and nothing is written.
+func TestTrainFromIntoAnotherArchitecture(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []string{"a.png", "b.png"} {
+		writePNG(t, filepath.Join(dir, n), 48, 40)
+	}
+	p, err := convae.LookupPreset("unet-wm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, err := convae.NewNet(p.Spec, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wm := filepath.Join(dir, "wm.dae")
+	m := &convae.Model{Net: net, Meta: convae.Metadata{Task: "watermark"}}
+	if err := atomicfile.Write(wm, 0o644, m.Save); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "wmh.dae")
+	code, stdout, stderr := run("train", "--data", dir, "--task", "watermark", "--brush", "--from", wm, "--preset", "unet-wmh",
+		"--steps", "1", "--patch", "16", "--batch", "1", "--val-every", "1", "--val-side", "16", "-o", out)
+	if code != 0 || !strings.Contains(stderr, "unet-wmh takes 42 of its 46 parameter tensors from "+wm+" (unet-wm)") {
+		t.Fatalf("train --from unet-wm --preset unet-wmh: code %d\n%s\n%s", code, stdout, stderr)
+	}
+	if code, stdout, _ = run("info", out); code != 0 || !strings.Contains(stdout, "unet-wmh") {
+		t.Errorf("info of the adopted model: code %d\n%s", code, stdout)
+	}
+
+	tiny := tinyModel(t, dir)
+	refused := filepath.Join(dir, "refused.dae")
+	code, _, stderr = run("train", "--data", dir, "--from", tiny, "--preset", "unet-s", "--steps", "1", "--patch", "16", "-o", refused)
+	if want := tiny + " (tiny) shares no parameter with unet-s"; code != 1 || !strings.Contains(stderr, want) {
+		t.Errorf("train --from a model sharing nothing: code %d, stderr %q; want 1 and %q", code, stderr, want)
+	}
+	if _, err := os.Stat(refused); err == nil {
+		t.Errorf("a refused training wrote %s", refused)
+	}
+}

@@ -26,7 +26,7 @@ func runTrain(e *env, args []string) int {
 	task := fs.String("task", "denoise", "denoise or watermark")
 	mode := fs.String("mode", "supervised", "supervised (clean photos, corrupted with --noise) or self-supervised (noisy photos alone: Neighbor2Neighbor; --noise then only corrupts the clean --val photos)")
 	noiseSpec := fs.String("noise", "", "corruption of the clean photos, e.g. gaussian:25, gaussian:0-50, poisson-gaussian:0.01,0.0004, jpeg:75-95, gaussian:25+jpeg:90, watermark:text,tiled (default gaussian:0-50+quantize for denoise, watermark:zoom=1-4+quantize for watermark)")
-	preset := fs.String("preset", "unet-m", "architecture of a new network: "+joinNames())
+	preset := fs.String("preset", "unet-m", "architecture of a new network (with --from: the architecture its parameters move into, say with a head added): "+joinNames())
 	minutes := fs.Float64("minutes", 0, "training time budget in minutes")
 	steps := fs.Int("steps", 0, "training step budget")
 	from := fs.String("from", "", "model to fine-tune instead of starting afresh")
@@ -99,7 +99,7 @@ func runTrain(e *env, args []string) int {
 		Checkpoint: *checkpoint, CheckpointEvery: time.Duration(*ckEvery * float64(time.Minute)), Resume: *resume, Brush: *brush,
 		PaintMargin: *margin,
 	}
-	if *resume == "" && *from == "" {
+	if *resume == "" && (*from == "" || given(fs, "preset")) {
 		p, err := convae.LookupPreset(*preset)
 		if err != nil {
 			return e.usageError("train", "%v", err)
@@ -109,6 +109,11 @@ func runTrain(e *env, args []string) int {
 	if *from != "" {
 		if cfg.From, err = loadModel(*from, *task); err != nil {
 			return e.fail("%v", err)
+		}
+		if given(fs, "preset") && cfg.Spec.Name != cfg.From.Net.Spec().Name {
+			if msg := adoptInto(e, cfg.From, cfg.Spec, *from, *seed); msg != "" {
+				return e.fail("%s", msg)
+			}
 		}
 	}
 	report := func(s dataset.Skipped) { fmt.Fprintf(e.stderr, "diabolo: skipped %s: %s\n", s.Path, s.Reason) }
@@ -246,4 +251,22 @@ func checkFolder(path string) error {
 		return fmt.Errorf("%s is a folder: give a file name", path)
 	}
 	return nil
+}
+
+// adoptInto moves the parameters of model m, read from path, into a new
+// network of architecture spec (see convae.Net.Adopt), which replaces m's,
+// and says so on stderr. It returns what went wrong, or "".
+func adoptInto(e *env, m *convae.Model, spec convae.Spec, path string, seed uint64) string {
+	net, err := convae.NewNet(spec, seed)
+	if err != nil {
+		return err.Error()
+	}
+	adopted := net.Adopt(m.Net)
+	if len(adopted) == 0 {
+		return fmt.Sprintf("%s (%s) shares no parameter with %s: train %s afresh instead of --from", path, m.Net.Spec().Name, spec.Name, spec.Name)
+	}
+	fmt.Fprintf(e.stderr, "diabolo: %s takes %d of its %d parameter tensors from %s (%s)\n",
+		spec.Name, len(adopted), len(net.ParamInfos()), path, m.Net.Spec().Name)
+	m.Net = net
+	return ""
 }

@@ -1,0 +1,91 @@
+package convae
+
+import (
+	"math"
+	"slices"
+	"testing"
+)
+
+// A network with a full-resolution head that adopts the parameters of the
+// same network without one computes what it computes; trained a step
+// further, its head comes to life. Parameters whose shapes differ are not
+// adopted.
+func TestAdoptStartsAsTheSource(t *testing.T) {
+	body := UNetConfig{Width: 4, Levels: 1, Blocks: 1, Unshuffle: true, NoiseLevel: true, Unblend: true}
+	src, err := NewNet(UNetSpec("plain", body), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range src.Params() {
+		src.Params()[i] *= 4 // marks far from the identity
+	}
+	withHead := body
+	withHead.Head = 4
+	dst, err := NewNet(UNetSpec("head", withHead), 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	adopted := dst.Adopt(src)
+	var want []string
+	for _, p := range src.ParamInfos() {
+		want = append(want, p.Name)
+	}
+	if !slices.Equal(adopted, want) {
+		t.Errorf("adopted %v, want every parameter of the source: %v", adopted, want)
+	}
+	if len(dst.ParamInfos()) != len(src.ParamInfos())+4 {
+		t.Fatalf("the head adds %d parameter tensors, want 4", len(dst.ParamInfos())-len(src.ParamInfos()))
+	}
+	x := NewTensor(Shape{N: 2, C: 4, H: 16, W: 16})
+	for i := range x.Data {
+		x.Data[i] = float32(i%17) / 17
+	}
+	ySrc := src.Forward(x)
+	yDst := dst.Forward(x)
+	var changed float64
+	for i, v := range yDst.Data {
+		if d := math.Abs(float64(v - ySrc.Data[i])); d > 1e-6 {
+			t.Fatalf("value %d: %g with the head, %g without", i, v, ySrc.Data[i])
+		}
+		changed = max(changed, math.Abs(float64(v-x.Data[i%(3*256)+(i/(3*256))*4*256])))
+	}
+	if changed < 0.01 {
+		t.Errorf("the source changes its input by at most %g: too close to the identity to tell", changed)
+	}
+	// The head's last convolution starts at zero but its gradient does not.
+	dst.Backward(yDst)
+	grads := dst.Grads()
+	off := 0
+	var headGrad float64
+	for _, p := range dst.ParamInfos() {
+		if p.Name == "head1.weight" {
+			for _, g := range grads[off : off+p.Len()] {
+				headGrad = max(headGrad, math.Abs(float64(g)))
+			}
+		}
+		off += p.Len()
+	}
+	if headGrad == 0 {
+		t.Error("the head's last convolution gets no gradient: it would never learn")
+	}
+
+	wider := body
+	wider.Width = 8
+	other, err := NewNet(UNetSpec("wider", wider), 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := slices.Clone(other.Params())
+	got := other.Adopt(src)
+	for _, name := range got {
+		if name != "out.bias" {
+			t.Errorf("adopted %s across a change of width", name)
+		}
+	}
+	if n := len(got); n != 1 {
+		t.Errorf("adopted %d parameters across a change of width, want only out.bias (same shape)", n)
+	}
+	if slices.Equal(before, other.Params()) {
+		t.Error("adopting out.bias changed nothing")
+	}
+}
