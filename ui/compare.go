@@ -264,12 +264,13 @@ func (c *compareView) setBrushAvailable(ok bool) {
 // The quality lines of a restoration made with other settings than the
 // current ones.
 const (
-	staleScore      = "Out of date: the mask changed; restore again"
-	staleSigmaScore = "Out of date: the strength changed; restore again"
+	staleScore        = "Out of date: the mask changed; restore again"
+	staleSigmaScore   = "Out of date: the strength changed; restore again"
+	staleTakeOffScore = "Out of date: Take off changed; restore again"
 )
 
 // setStale says why the restoration shown is out of date (staleScore,
-// staleSigmaScore), or that it is not (""); its quality line then says so.
+// staleSigmaScore, staleTakeOffScore), or that it is not (""); its quality line then says so.
 func (c *compareView) setStale(reason string) {
 	if c.stale == reason || c.frame == nil {
 		return

@@ -31,16 +31,17 @@ type photo struct {
 
 	// result is the latest restoration of the photo, made with the
 	// corruption settings resultOf, the strength setting resultSigma (0:
-	// auto) and the photo's brush mask in the state resultMask; nil until
-	// restored. mask is what
+	// auto) or the Take off setting resultTakeOff, and the photo's brush
+	// mask in the state resultMask; nil until restored. mask is what
 	// the user painted over the photo's marked image for the watermark
 	// remover; nil until the photo is shown for that task. All are only
 	// accessed on the UI goroutine.
-	result      *picture.Image
-	resultOf    corruption
-	resultMask  maskState
-	resultSigma float64
-	mask        *brushMask
+	result        *picture.Image
+	resultOf      corruption
+	resultMask    maskState
+	resultSigma   float64
+	resultTakeOff float64
+	mask          *brushMask
 }
 
 // library is the left-hand view: thumbnails of the photos the user added,

@@ -16,6 +16,7 @@ const (
 	prefWindowHeight = "window.height"
 	prefSigma        = "restore.sigma"      // σ to remove, 0–255; 0 for auto
 	prefCollection   = "restore.collection" // collection mode for watermark removal
+	prefTakeOff      = "restore.takeOff"    // share of the marks taken off, percent
 	prefBrushRadius  = "compare.brushSize"  // mask brush radius, image pixels
 	prefModelDir     = "models.dir"         // folder of the last model opened or saved
 	prefTrainFolder  = "training.folder"    // folder last trained on

@@ -33,6 +33,15 @@ const (
 // command line does.
 var resultSuffix = map[Task]string{TaskDenoise: "_denoised", TaskWatermark: "_clean"}
 
+// The range of the Take off control, in percent of the change the
+// watermark model makes: below 100 for a dark or coloured halo where a
+// mark was, above for a ghost of it left behind. The network cannot
+// always tell how opaque a mark is.
+const (
+	minTakeOff = 50
+	maxTakeOff = 150
+)
+
 // maxSigma is the strongest noise level, σ on the 0–255 scale, that the
 // strength control offers; its left end, 0, is "auto".
 const maxSigma = 75
@@ -68,6 +77,9 @@ type workbench struct {
 	sigmaText   *widget.Label
 	noiseText   *widget.Label // the noise measured on the shown photo
 	sigmaRow    *widget.Form
+	takeOff     *widget.Slider // share of the marks taken off, percent
+	takeOffText *widget.Label
+	takeOffRow  *widget.Form
 	collection  *widget.Check // collection mode, for watermark removal
 	restoreOne  *widget.Button
 	restoreAll  *widget.Button
@@ -113,6 +125,16 @@ func (b *workbench) buildUI() {
 		widget.NewFormItem("Strength", container.NewBorder(nil, nil, nil, b.sigmaText, b.sigma)),
 		widget.NewFormItem("Measured", b.noiseText))
 
+	b.takeOff = &widget.Slider{Min: minTakeOff, Max: maxTakeOff, Step: 5, Orientation: widget.Horizontal}
+	b.takeOff.SetValue(100)
+	if s := b.prefs.FloatWithFallback(prefTakeOff, 100); s >= minTakeOff && s <= maxTakeOff {
+		b.takeOff.SetValue(s)
+	}
+	b.takeOff.OnChanged = b.onTakeOff
+	b.takeOffText = widget.NewLabel("")
+	b.takeOffRow = widget.NewForm(widget.NewFormItem("Take off", container.NewBorder(nil, nil, nil, b.takeOffText, b.takeOff)))
+	b.showTakeOff()
+
 	b.collection = &widget.Check{Text: "These photos share one watermark (collection mode)"}
 	b.collection.SetChecked(b.prefs.Bool(prefCollection))
 	b.collection.OnChanged = b.onCollection
@@ -145,6 +167,7 @@ func (b *workbench) buildUI() {
 		widget.NewLabelWithStyle("Restoration", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		b.modelRow,
 		b.sigmaRow,
+		b.takeOffRow,
 		b.collection,
 		container.NewHBox(b.restoreOne, b.restoreAll, b.stop),
 		b.progress,
@@ -163,6 +186,7 @@ func (b *workbench) modelChanged() {
 	task := b.corruption.settings().task
 	b.modelText.SetText(modelSummary(b.models, task))
 	b.updateSigma()
+	b.showRow(b.takeOffRow, task == TaskWatermark)
 	b.showRow(b.collection, task == TaskWatermark)
 	b.compare.setBrushAvailable(task == TaskWatermark)
 }
@@ -192,6 +216,21 @@ func (b *workbench) showModelInfo() {
 // sigmaSetting returns the noise level to remove, σ on the 0–255 scale, or
 // 0 for "auto": estimated on each photo.
 func (b *workbench) sigmaSetting() float64 { return b.sigma.Value }
+
+// takeOffSetting returns how much of the change the watermark model makes
+// to apply: 1 for all of it (restore.Options.Strength).
+func (b *workbench) takeOffSetting() float64 { return b.takeOff.Value / 100 }
+
+func (b *workbench) onTakeOff(float64) {
+	b.prefs.SetFloat(prefTakeOff, b.takeOff.Value)
+	b.showTakeOff()
+	b.updateStale()
+}
+
+// showTakeOff writes the Take off setting beside its slider.
+func (b *workbench) showTakeOff() {
+	b.takeOffText.SetText(fmt.Sprintf("%.0f%%", b.takeOff.Value))
+}
 
 func (b *workbench) onSigma(s float64) {
 	b.prefs.SetFloat(prefSigma, s)
@@ -367,6 +406,7 @@ type restoreJob struct {
 	maskStates []maskState
 	c          corruption
 	sigma      float64 // 0–255; 0 for auto
+	takeOff    float64 // share of the marks' removal applied; 0 when denoising
 	// collection asks to estimate the watermark the photos share first.
 	collection bool
 }
@@ -381,6 +421,8 @@ func (b *workbench) restore(photos []*photo, collection bool) {
 	job := restoreJob{photos: photos, c: c, collection: collection && c.task == TaskWatermark}
 	if c.task == TaskDenoise {
 		job.sigma = b.sigmaSetting()
+	} else {
+		job.takeOff = b.takeOffSetting()
 	}
 	job.masks, job.maskStates = masksOf(photos, c)
 	if b.models != nil {
@@ -435,7 +477,7 @@ func (b *workbench) runRestore(ctx context.Context, job restoreJob) {
 		if corrupted != nil {
 			input = corrupted
 		}
-		opts := restore.Options{Sigma: job.sigma}
+		opts := restore.Options{Sigma: job.sigma, Strength: job.takeOff}
 		if m := job.masks[i]; len(m) == input.Width*input.Height {
 			opts.Mask = maskValues(m)
 		}
@@ -461,7 +503,7 @@ func (b *workbench) runRestore(ctx context.Context, job restoreJob) {
 		}
 		var shown bool
 		b.ui.run(func() {
-			p.result, p.resultOf, p.resultMask, p.resultSigma = out, c, job.maskStates[i], job.sigma
+			p.result, p.resultOf, p.resultMask, p.resultSigma, p.resultTakeOff = out, c, job.maskStates[i], job.sigma, job.takeOff
 			b.progress.SetValue(float64(i+1) / n)
 			shown = b.shown == p && b.corruption.settings() == c
 		})

@@ -360,3 +360,62 @@ func TestTaskSelectorsLeaveTheKeyboardFocus(t *testing.T) {
 		}
 	}
 }
+
+// Take off shows for watermark removal only, scales the change the model
+// makes (restore.Options.Strength), persists, and marks a result made with
+// another setting out of date.
+func TestTakeOffControl(t *testing.T) {
+	tests := []struct {
+		name      string
+		task      Task
+		takeOff   float64
+		wantShown bool
+		wantText  string
+		wantGiven float64
+	}{
+		{"default for watermarks", TaskWatermark, 100, true, "100%", 1},
+		{"more for a ghost left behind", TaskWatermark, 130, true, "130%", 1.3},
+		{"less for a halo", TaskWatermark, 50, true, "50%", 0.5},
+		{"not for denoising", TaskDenoise, 130, false, "130%", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &fakeRestorer{}
+			m := newLoadedWindow(t, r, 1)
+			m.corruption.task.SetSelected(taskNames[tt.task])
+			m.bench.takeOff.SetValue(tt.takeOff)
+			m.waitIdle()
+			b := m.bench
+			if b.takeOffRow.Visible() != tt.wantShown || b.takeOffText.Text != tt.wantText {
+				t.Errorf("Take off shown %v saying %q, want %v and %q", b.takeOffRow.Visible(), b.takeOffText.Text, tt.wantShown, tt.wantText)
+			}
+			test.Tap(b.restoreOne)
+			m.waitIdle()
+			got := r.optionsGiven()
+			if len(got) != 1 || got[0].Strength != tt.wantGiven {
+				t.Fatalf("restorer given %+v, want one call with Strength %v", got, tt.wantGiven)
+			}
+			if m.compare.stale != "" {
+				t.Errorf("a fresh result is marked %q", m.compare.stale)
+			}
+			b.takeOff.SetValue(tt.takeOff + 10)
+			want := ""
+			if tt.task == TaskWatermark {
+				want = staleTakeOffScore
+			}
+			if m.compare.stale != want {
+				t.Errorf("after Take off moved the result is marked %q, want %q", m.compare.stale, want)
+			}
+		})
+	}
+}
+
+func TestTakeOffPersists(t *testing.T) {
+	a := test.NewTempApp(t)
+	m := newMainWindow(a, test.NewTempWindow(t, nil), Deps{}, newPumpBridge())
+	m.bench.takeOff.SetValue(120)
+	again := newMainWindow(a, test.NewTempWindow(t, nil), Deps{}, newPumpBridge())
+	if again.bench.takeOffSetting() != 1.2 || again.bench.takeOffText.Text != "120%" {
+		t.Errorf("after a restart Take off is %v (%q), want 1.2 (120%%)", again.bench.takeOffSetting(), again.bench.takeOffText.Text)
+	}
+}
