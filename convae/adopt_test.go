@@ -7,9 +7,9 @@ import (
 )
 
 // A network with a full-resolution head that adopts the parameters of the
-// same network without one computes what it computes; trained a step
-// further, its head comes to life. Parameters whose shapes differ are not
-// adopted.
+// same network without one computes what it computes, and the head's last
+// convolution, zeroed, still gets a gradient to learn from. Parameters
+// whose shapes differ are not adopted.
 func TestAdoptStartsAsTheSource(t *testing.T) {
 	body := UNetConfig{Width: 4, Levels: 1, Blocks: 1, Unshuffle: true, NoiseLevel: true, Unblend: true}
 	src, err := NewNet(UNetSpec("plain", body), 3)
