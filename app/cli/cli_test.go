@@ -54,8 +54,13 @@ func tinyModel(t *testing.T, dir string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(dir, "tiny.dae")
-	m := &convae.Model{Net: net, Meta: convae.Metadata{Task: "denoise"}}
+	return writeModel(t, filepath.Join(dir, "tiny.dae"), net, "denoise")
+}
+
+// writeModel saves net as a model for task at path, and returns path.
+func writeModel(t *testing.T, path string, net *convae.Net, task string) string {
+	t.Helper()
+	m := &convae.Model{Net: net, Meta: convae.Metadata{Task: task}}
 	if err := atomicfile.Write(path, 0o644, m.Save); err != nil {
 		t.Fatal(err)
 	}
@@ -388,11 +393,7 @@ func TestTrainFromIntoAnotherArchitecture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wm := filepath.Join(dir, "wm.dae")
-	m := &convae.Model{Net: net, Meta: convae.Metadata{Task: "watermark"}}
-	if err := atomicfile.Write(wm, 0o644, m.Save); err != nil {
-		t.Fatal(err)
-	}
+	wm := writeModel(t, filepath.Join(dir, "wm.dae"), net, "watermark")
 	out := filepath.Join(dir, "wmh.dae")
 	code, stdout, stderr := run("train", "--data", dir, "--task", "watermark", "--brush", "--from", wm, "--preset", "unet-wmh",
 		"--steps", "1", "--patch", "16", "--batch", "1", "--val-every", "1", "--val-side", "16", "-o", out)
