@@ -108,6 +108,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"eval", "--data", "d", "--task", "watermark", "--brush", "--brush-margin", "-1"}, 2, "", "--brush-margin -1 is negative"},
 		{[]string{"train", "--data", "d", "--steps", "1", "--brush", "-o", "m.dae"}, 2, "", "--brush is for --task watermark"},
 		{[]string{"train", "--data", "d", "--steps", "1", "--brush-margin", "9", "-o", "m.dae"}, 2, "", "--brush-margin is for --task watermark"},
+		{[]string{"train", "--data", "d", "--task", "watermark", "--steps", "1", "--picture-loss", "-o", "m.dae"}, 2, "", "--picture-loss is for --brush"},
 		{[]string{"train", "--data", "d", "--steps", "1", "--task", "watermark", "--brush-margin", "0", "-o", "m.dae"}, 2, "", "--brush-margin 0 is not at least 1"},
 		{[]string{"bench", "--preset", "huge"}, 2, "", `unknown preset "huge"`},
 		{[]string{"info"}, 2, "", "no model file"},

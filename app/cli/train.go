@@ -34,6 +34,7 @@ func runTrain(e *env, args []string) int {
 	checkpoint := fs.String("checkpoint", "", "file to save a resumable checkpoint to, every --checkpoint-minutes")
 	ckEvery := fs.Float64("checkpoint-minutes", 2, "minutes between checkpoints")
 	brush := fs.Bool("brush", false, "watermark: train a model for marks the user paints over (every patch shows its marks in the mask channel; the network learns their opacity and colour)")
+	pictureLoss := fs.Bool("picture-loss", false, "with --brush: train on the loss of the unblended picture too, not only on the marks' opacity and colour")
 	margin := fs.Int("brush-margin", session.DefaultPaintMargin, "watermark: widest room, in pixels, that the paint in the mask channel leaves around the marks (1 to N, drawn per patch); wider copes with looser brush strokes")
 	patch := fs.Int("patch", 64, "patch side in pixels")
 	batch := fs.Int("batch", 16, "patches per step")
@@ -61,6 +62,9 @@ func runTrain(e *env, args []string) int {
 	}
 	if *brush && *task != models.Watermark {
 		return e.usageError("train", "--brush is for --task watermark")
+	}
+	if *pictureLoss && !*brush {
+		return e.usageError("train", "--picture-loss is for --brush")
 	}
 	if given(fs, "brush-margin") && *task != models.Watermark {
 		return e.usageError("train", "--brush-margin is for --task watermark")
@@ -96,7 +100,7 @@ func runTrain(e *env, args []string) int {
 	cfg := session.Config{
 		Task: *task, Mode: *mode, Noise: nm, Patch: *patch, Batch: *batch, LR: *lr, Loss: *loss, Seed: *seed,
 		Steps: *steps, Duration: time.Duration(*minutes * float64(time.Minute)), ValEvery: *valEvery, ValSide: *valSide,
-		Checkpoint: *checkpoint, CheckpointEvery: time.Duration(*ckEvery * float64(time.Minute)), Resume: *resume, Brush: *brush,
+		Checkpoint: *checkpoint, CheckpointEvery: time.Duration(*ckEvery * float64(time.Minute)), Resume: *resume, Brush: *brush, PictureLoss: *pictureLoss,
 		PaintMargin: *margin,
 	}
 	if *resume == "" && (*from == "" || given(fs, "preset")) {

@@ -40,8 +40,15 @@ type Config struct {
 	// over: every training and validation patch carries its marks'
 	// footprint in the mask channel, as a brush would paint it, and the
 	// network learns the marks' opacity and colour alone
-	// (convae.MarkTarget.Only). It needs a network that unblends marks.
+	// (convae.MarkTarget.Only), unless PictureLoss is set. It needs a
+	// network that unblends marks.
 	Brush bool
+	// PictureLoss, with Brush, lets the main loss (Loss, on the unblended
+	// picture) train the network as well as the marks' opacity and colour:
+	// an error in the opacity then counts as much as the picture it spoils,
+	// which grows as 1/(1 − α) with the mark's opacity α and with the
+	// contrast between the mark and the picture under it.
+	PictureLoss bool
 	// PaintMargin is, for task watermark, the widest margin in pixels of
 	// the paint around the marks of the patches that show it in the mask
 	// channel: each is painted 1 to PaintMargin pixels past its marks
@@ -105,6 +112,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Brush && c.Task != "watermark" {
 		return c, fmt.Errorf("brush training is for task watermark, not %q", c.Task)
+	}
+	if c.PictureLoss && !c.Brush {
+		return c, errors.New("the picture loss is an option of brush training; other watermark training always has it")
 	}
 	def := func(v *int, d int) {
 		if *v <= 0 {
