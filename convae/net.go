@@ -110,7 +110,7 @@ func (n *Net) compile() {
 		case OpResidual:
 			add(residualLayer{sign: op.Sign}, cur, 0)
 		case OpUnblend:
-			add(&unblendLayer{}, cur, 0)
+			add(&unblendLayer{out: n.spec.Out}, cur, 0)
 		}
 	}
 }
@@ -172,6 +172,15 @@ type MarkTarget struct {
 	// main loss with respect to the unblended output stops at the unblend
 	// op, so the network learns the marks' opacity and colour alone.
 	Only bool
+	// Clean, for a network whose unblend op has a fill, holds the pictures
+	// under the marks (N·Out·H·W values): the fill is then trained by
+	// FillWeight times the mean absolute error of MarkFill against Clean,
+	// each pixel weighted by its opacity in Alpha over UnblendMaxOpacity
+	// plus 0.1, so that it learns to leave unmarked pixels as they are but
+	// above all to find the picture under the strongest marks. Clean is not
+	// read by networks without a fill.
+	Clean      []float32
+	FillWeight float32
 }
 
 // SetMarkTarget gives the unblend ops of the network the true marks of the
@@ -193,18 +202,23 @@ func (n *Net) SetMarkTarget(t MarkTarget) bool {
 
 // MarkNet returns a network that computes what the final unblend op of n
 // reads — the logit of a mark's opacity and the Out logits of its colour
-// at every pixel (see MarkOpacity and MarkColour) — instead of the
-// unblended picture: n's spec without that op, with a copy of n's
-// parameters and as many workers. ok is false when n does not end with an
-// unblend op.
+// at every pixel (see MarkOpacity and MarkColour), then, with a fill, the
+// Out channels of its estimate of the picture under the mark (see
+// MarkFill) — instead of the unblended picture: n's spec without that op,
+// with a copy of n's parameters and as many workers. ok is false when n
+// does not end with an unblend op.
 func (n *Net) MarkNet() (*Net, bool) {
 	ops := n.spec.Ops
 	if len(ops) == 0 || ops[len(ops)-1].Kind != OpUnblend {
 		return nil, false
 	}
+	l, err := n.spec.layout()
+	if err != nil {
+		panic(fmt.Sprintf("convae: compiled spec %q is invalid: %v", n.spec.Name, err))
+	}
 	spec := n.spec
 	spec.Ops = ops[: len(ops)-1 : len(ops)-1]
-	spec.Out++
+	spec.Out = l.markChannels
 	m, err := newNet(spec)
 	if err != nil {
 		// A valid unblend spec stays valid without its last op.
@@ -351,21 +365,42 @@ func (n *Net) Backward(dy *Tensor) {
 }
 
 // Adopt copies into n every parameter of src that n has under the same name
-// and shape, and returns their names. It then zeroes the parameters that
-// src lacks of each convolution whose output an add op takes, with at most
+// and shape, and returns their names. When every other parameter of src is
+// adopted so, those that n has larger along their first dimension only (a
+// last convolution with more outputs, such as a fill added to a mark
+// network) take src's values as their first ones, start at zero beyond
+// them, and are adopted too. Adopt then zeroes the parameters that src
+// lacks of each convolution whose output an add op takes, with at most
 // activations in between, so that a branch that n adds to src's
 // architecture starts by adding nothing: where the rest of n is src's, n
 // then computes what src computes, and training goes on from there.
 func (n *Net) Adopt(src *Net) (adopted []string) {
 	have := map[string]bool{}
+	var grown []ParamInfo
 	for _, p := range src.infos {
 		mine := n.Param(p.Name)
-		if mine == nil || !slices.Equal(n.infos[indexOf(n.infos, p.Name)].Shape, p.Shape) {
+		if mine == nil {
+			continue
+		}
+		shape := n.infos[indexOf(n.infos, p.Name)].Shape
+		if !slices.Equal(shape, p.Shape) {
+			if len(shape) == len(p.Shape) && shape[0] > p.Shape[0] && slices.Equal(shape[1:], p.Shape[1:]) {
+				grown = append(grown, p)
+			}
 			continue
 		}
 		copy(mine, src.Param(p.Name))
 		have[p.Name] = true
 		adopted = append(adopted, p.Name)
+	}
+	if len(adopted)+len(grown) == len(src.infos) {
+		for _, p := range grown {
+			mine := n.Param(p.Name)
+			clear(mine)
+			copy(mine, src.Param(p.Name))
+			have[p.Name] = true
+			adopted = append(adopted, p.Name)
+		}
 	}
 	ops := n.spec.Ops
 	for i, op := range ops {

@@ -22,6 +22,7 @@ func presetTable() []Preset {
 		{"unet-s", "small U-Net with skips, predicting the noise (residual)", UNetSpec("unet-s", UNetConfig{Width: 16, Levels: 2, Blocks: 1})},
 		{"unet-m", "U-Net on a pixel-unshuffled half-resolution image with a noise-level input, like FFDNet", UNetSpec("unet-m", UNetConfig{Width: 32, Levels: 2, Blocks: 2, Unshuffle: true, NoiseLevel: true})},
 		{"unet-wm", "watermark remover: three-level U-Net on a pixel-unshuffled image with a mask input, reaching 147 pixels around each pixel, that predicts each mark's opacity and colour and takes it off", UNetSpec("unet-wm", UNetConfig{Width: 32, Levels: 3, Blocks: 2, Unshuffle: true, NoiseLevel: true, Unblend: true})},
+		{"unet-wmf", "unet-wm that also predicts the picture under the marks, for the strokes too opaque to unblend", UNetSpec("unet-wmf", UNetConfig{Width: 32, Levels: 3, Blocks: 2, Unshuffle: true, NoiseLevel: true, Unblend: true, Fill: true})},
 		{"unet-wmh", "unet-wm with a full-resolution head that sharpens the marks' opacity along the picture's edges", UNetSpec("unet-wmh", UNetConfig{Width: 32, Levels: 3, Blocks: 2, Unshuffle: true, NoiseLevel: true, Unblend: true, Head: 16})},
 		{"unet-l", "larger noise-level-aware U-Net on a pixel-unshuffled image", UNetSpec("unet-l", UNetConfig{Width: 48, Levels: 3, Blocks: 2, Unshuffle: true, NoiseLevel: true})},
 	}
@@ -112,6 +113,10 @@ type UNetConfig struct {
 	// the input (OpUnblend) instead of predicting the noise: for watermark
 	// removal.
 	Unblend bool
+	// Fill, with Unblend, also predicts the picture under the marks, for
+	// where a nearly opaque mark leaves too little of it to unblend (see
+	// OpUnblend and MarkFill).
+	Fill bool
 	// Head, with Unshuffle, is the width of a head at full resolution: two
 	// 3×3 convolutions over the network's input and its shuffled-back
 	// output, whose result is added to that output, so that what the
@@ -157,6 +162,9 @@ func UNetSpec(name string, cfg UNetConfig) Spec {
 	outC, last := 3, Op{Kind: OpResidual, Sign: -1}
 	if cfg.Unblend {
 		outC, last = 4, Op{Kind: OpUnblend}
+		if cfg.Fill {
+			outC = 7
+		}
 	}
 	if cfg.Unshuffle {
 		ops = append(ops, conv3("out", outC*4), Op{Kind: OpPixelShuffle, Factor: 2})

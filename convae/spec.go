@@ -32,6 +32,12 @@ const (
 // so the network predicts where a watermark is and what colour it has, and
 // the photo under it passes through untouched. The offset makes a fresh
 // network start close to the identity.
+//
+// An unblend op may read Out more channels after those, f_1 … f_Out: the
+// network's own estimate of the picture under the mark, x + f (see
+// MarkFill), where a nearly opaque mark leaves too little of it to unblend.
+// The op's output is the unblended picture either way; the estimate is
+// trained by its own loss (see MarkTarget) and read through a MarkNet.
 const (
 	UnblendMaxOpacity = 0.95
 	UnblendOffset     = 5
@@ -98,6 +104,9 @@ type layout struct {
 	multiple int     // input sides must be multiples of this
 	radius   int     // receptive radius in input pixels (upper bound)
 	macs     float64 // multiply-accumulates per input pixel in the forward pass
+	// markChannels is how many channels the last unblend op reads: Out+1,
+	// or 2·Out+1 with a fill; 0 without one.
+	markChannels int
 }
 
 func specErr(format string, a ...any) error {
@@ -309,9 +318,10 @@ func (s Spec) layout() (layout, error) {
 				return l, specErr("%s: needs a full-size activation of %d channels and at least as many inputs", where, s.Out)
 			}
 		case OpUnblend:
-			if down != up || c != s.Out+1 || s.Out > s.In {
-				return l, specErr("%s: needs a full-size activation of %d channels (opacity and colour) and at least %d inputs", where, s.Out+1, s.Out)
+			if down != up || (c != s.Out+1 && c != 2*s.Out+1) || s.Out > s.In {
+				return l, specErr("%s: needs a full-size activation of %d channels (opacity and colour), or %d (and a fill), and at least %d inputs", where, s.Out+1, 2*s.Out+1, s.Out)
 			}
+			l.markChannels = c
 			c = s.Out
 		default:
 			return l, specErr("%s: unknown op", where)

@@ -60,9 +60,15 @@ func TestUnblendSpecs(t *testing.T) {
 			t.Fatalf("fresh unblend net changes value %d by %g", i, d)
 		}
 	}
-	bad := Spec{Name: "bad", In: 3, Out: 3, Ops: []Op{{Kind: OpConv, Name: "c", Out: 3, Kernel: 1}, {Kind: OpUnblend}}}
-	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "needs a full-size activation of 4 channels") {
-		t.Errorf("unblend after 3 channels: %v", err)
+	fill := UNetSpec("f", UNetConfig{Width: 4, Levels: 1, Blocks: 1, Unshuffle: true, NoiseLevel: true, Unblend: true, Fill: true})
+	if err := fill.Validate(); err != nil {
+		t.Fatalf("U-Net with unblend and a fill: %v", err)
+	}
+	for _, c := range []int{3, 5, 6, 8} {
+		bad := Spec{Name: "bad", In: 3, Out: 3, Ops: []Op{{Kind: OpConv, Name: "c", Out: c, Kernel: 1}, {Kind: OpUnblend}}}
+		if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "needs a full-size activation of 4 channels (opacity and colour), or 7 (and a fill)") {
+			t.Errorf("unblend after %d channels: %v", c, err)
+		}
 	}
 }
 
@@ -119,14 +125,7 @@ func TestUnblendMarkTargetGradient(t *testing.T) {
 		for k := 0; k < n; k++ {
 			for i := 0; i < 4*p; i++ {
 				j := k*4*p + i
-				const step = 1e-2
-				saved := cur.Data[j]
-				cur.Data[j] = saved + step
-				up := bce(cur.Data)
-				cur.Data[j] = saved - step
-				down := bce(cur.Data)
-				cur.Data[j] = saved
-				if num := (up - down) / (2 * step); math.Abs(num-float64(dc.Data[j])) > 1e-4 {
+				if num := centralDifference(bce, cur.Data, j, 1e-2); math.Abs(num-float64(dc.Data[j])) > 1e-4 {
 					t.Errorf("only %v, item %d value %d: backward %g, finite difference %g", only, k, i, dc.Data[j], num)
 				}
 			}
@@ -143,7 +142,20 @@ func TestUnblendMarkTargetGradient(t *testing.T) {
 // unblend op reads: unblending with MarkOpacity and MarkColour gives the
 // network's own output. Networks without an unblend op have none.
 func TestMarkNet(t *testing.T) {
-	spec := UNetSpec("u", UNetConfig{Width: 4, Levels: 1, Blocks: 1, Unshuffle: true, NoiseLevel: true, Unblend: true})
+	for _, fill := range []bool{false, true} {
+		testMarkNet(t, fill)
+	}
+	plain, err := NewNet(UNetSpec("r", UNetConfig{Width: 4, Levels: 1, Blocks: 1}), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := plain.MarkNet(); ok {
+		t.Error("a residual network has a mark network")
+	}
+}
+
+func testMarkNet(t *testing.T, fill bool) {
+	spec := UNetSpec("u", UNetConfig{Width: 4, Levels: 1, Blocks: 1, Unshuffle: true, NoiseLevel: true, Unblend: true, Fill: fill})
 	net, err := NewNet(spec, 3)
 	if err != nil {
 		t.Fatal(err)
@@ -155,8 +167,12 @@ func TestMarkNet(t *testing.T) {
 	if !ok {
 		t.Fatal("no mark network for an unblend net")
 	}
-	if got := marks.Spec().Out; got != 4 {
-		t.Errorf("mark network has %d outputs, want 4", got)
+	want := 4
+	if fill {
+		want = 7
+	}
+	if got := marks.Spec().Out; got != want {
+		t.Errorf("fill %v: mark network has %d outputs, want %d", fill, got, want)
 	}
 	x := NewTensor(Shape{N: 2, C: 4, H: 16, W: 16})
 	for i := range x.Data {
@@ -180,13 +196,93 @@ func TestMarkNet(t *testing.T) {
 		}
 	}
 	if changed < 0.01 {
-		t.Errorf("the test network changes its input by at most %g: too close to the identity to tell", changed)
+		t.Errorf("fill %v: the test network changes its input by at most %g: too close to the identity to tell", fill, changed)
 	}
-	plain, err := NewNet(UNetSpec("r", UNetConfig{Width: 4, Levels: 1, Blocks: 1}), 1)
-	if err != nil {
-		t.Fatal(err)
+}
+
+// With a fill, the unblend op's output is unchanged, and Backward adds to
+// the fill channels the gradient of FillWeight × the mean absolute error
+// of MarkFill against the clean picture, each pixel weighted by 0.1 plus
+// its target opacity over the maximum (checked against finite
+// differences); without clean pictures the fill gets no gradient.
+func TestUnblendFillGradient(t *testing.T) {
+	const n, h, w, weight, fillWeight = 2, 2, 3, 0.7, 1.3
+	p := h * w
+	cur := NewTensor(Shape{N: n, C: 7, H: h, W: w})
+	x := NewTensor(Shape{N: n, C: 4, H: h, W: w})
+	for i := range cur.Data {
+		cur.Data[i] = float32(i%7)/3 - 1 + UnblendOffset
+		x.Data[i%len(x.Data)] = float32(i%5) / 5
 	}
-	if _, ok := plain.MarkNet(); ok {
-		t.Error("a residual network has a mark network")
+	target, colour, clean := make([]float32, n*p), make([]float32, n*3*p), make([]float32, n*3*p)
+	for i := range target {
+		target[i] = float32(i%4) / 4
 	}
+	for i := range colour {
+		colour[i] = float32(i%5) / 5
+		// Far enough from x + f that a finite step does not cross the kink.
+		clean[i] = float32(i%3)/2 - 0.3
+	}
+	fillIndex := func(k, c, i int) int { return k*7*p + (4+c)*p + i }
+	l1 := func(a []float32) float64 {
+		var s float64
+		for k := 0; k < n; k++ {
+			for c := 0; c < 3; c++ {
+				for i := 0; i < p; i++ {
+					want := float64(target[k*p+i]) / UnblendMaxOpacity
+					e := float64(MarkFill(x.Data[k*4*p+c*p+i], a[fillIndex(k, c, i)]) - clean[(k*3+c)*p+i])
+					s += (0.1 + want) * math.Abs(e)
+				}
+			}
+		}
+		return fillWeight * s / float64(n*p)
+	}
+	four := NewTensor(Shape{N: n, C: 4, H: h, W: w})
+	for k := 0; k < n; k++ {
+		copy(four.Item(k), cur.Item(k)[:4*p])
+	}
+	l := &unblendLayer{out: 3}
+	withFill, without := NewTensor(Shape{N: n, C: 3, H: h, W: w}), NewTensor(Shape{N: n, C: 3, H: h, W: w})
+	l.forward([]*worker{{}}, []*Tensor{cur, x}, withFill)
+	l.forward([]*worker{{}}, []*Tensor{four, x}, without)
+	for i := range withFill.Data {
+		if withFill.Data[i] != without.Data[i] {
+			t.Fatalf("value %d: %g with a fill, %g without", i, withFill.Data[i], without.Data[i])
+		}
+	}
+	for _, givenClean := range []bool{true, false} {
+		l.target = MarkTarget{Alpha: target, Colour: colour, Weight: weight, Only: true, FillWeight: fillWeight}
+		if givenClean {
+			l.target.Clean = clean
+		}
+		dy := NewTensor(withFill.Shape)
+		dc, dx := NewTensor(cur.Shape), NewTensor(x.Shape)
+		l.backward([]*worker{{}}, []*Tensor{cur, x}, withFill, dy, []*Tensor{dc, dx})
+		for k := 0; k < n; k++ {
+			for c := 0; c < 3; c++ {
+				for i := 0; i < p; i++ {
+					j := fillIndex(k, c, i)
+					num := 0.0
+					if givenClean {
+						num = centralDifference(l1, cur.Data, j, 1e-3)
+					}
+					if math.Abs(num-float64(dc.Data[j])) > 1e-4 {
+						t.Errorf("clean given %v, item %d channel %d pixel %d: backward %g, finite difference %g", givenClean, k, c, i, dc.Data[j], num)
+					}
+				}
+			}
+		}
+	}
+}
+
+// centralDifference returns the derivative of loss with respect to v[j]
+// by central differences of the given step, leaving v as it was.
+func centralDifference(loss func([]float32) float64, v []float32, j int, step float32) float64 {
+	saved := v[j]
+	v[j] = saved + step
+	up := loss(v)
+	v[j] = saved - step
+	down := loss(v)
+	v[j] = saved
+	return (up - down) / float64(2*step)
 }

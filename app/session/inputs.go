@@ -50,6 +50,11 @@ func paintingFor(cfg Config, training bool) painting {
 // convae.Net.SetMarkTarget).
 const MarkWeight = 1
 
+// FillWeight weighs the loss of a mark network's fill, its estimate of the
+// picture under the marks (see convae.MarkTarget), for networks that have
+// one, such as unet-wmf.
+const FillWeight = 1
+
 // markTargets holds the true marks of a batch of N patches: opacity (N
 // planes) and colour (N×3 planes).
 type markTargets struct {

@@ -250,7 +250,10 @@ func newRun(cfg Config) (*run, error) {
 	r.clean = convae.NewTensor(convae.Shape{N: cfg.Batch, C: spec.Out, H: cfg.Patch, W: cfg.Patch})
 	if cfg.Task == "watermark" {
 		r.marks = newMarkTargets(cfg.Batch, cfg.Patch*cfg.Patch)
-		if !net.SetMarkTarget(convae.MarkTarget{Alpha: r.marks.alpha, Colour: r.marks.colour, Weight: MarkWeight, Only: cfg.Brush && !cfg.PictureLoss}) {
+		if !net.SetMarkTarget(convae.MarkTarget{
+			Alpha: r.marks.alpha, Colour: r.marks.colour, Weight: MarkWeight, Only: cfg.Brush && !cfg.PictureLoss,
+			Clean: r.clean.Data, FillWeight: FillWeight,
+		}) {
 			if cfg.Brush {
 				return nil, fmt.Errorf("brush training needs a network that unblends marks (such as unet-wm), not %q", spec.Name)
 			}

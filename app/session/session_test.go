@@ -322,6 +322,33 @@ func TestBrushPictureLoss(t *testing.T) {
 	}
 }
 
+// Brush training of a mark network with a fill trains the fill against
+// the clean patches: with the main loss stopped at the unblend op, only
+// the fill's loss reaches the fill's outputs of the last convolution.
+func TestBrushTrainsTheFill(t *testing.T) {
+	mark, err := corruption.Parse("watermark:0.5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(t)
+	cfg.Task, cfg.Brush, cfg.Noise, cfg.Steps = "watermark", true, mark, 3
+	cfg.Spec = convae.UNetSpec("tiny-wmf", convae.UNetConfig{Width: 4, Levels: 1, Blocks: 1, NoiseLevel: true, Unblend: true, Fill: true})
+	fresh, err := convae.NewNet(cfg.Spec, cfg.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := train(t, cfg)
+	// out.weight is [7, 4, 3, 3]: opacity, colour, then the fill.
+	const rowLen = 4 * 3 * 3
+	before, after := fresh.Param("out.weight"), m.Net.Param("out.weight")
+	if slices.Equal(before[4*rowLen:], after[4*rowLen:]) {
+		t.Error("the fill's weights did not move: it gets no loss")
+	}
+	if slices.Equal(before[:4*rowLen], after[:4*rowLen]) {
+		t.Error("the opacity's and colour's weights did not move")
+	}
+}
+
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
