@@ -54,18 +54,27 @@ func (n *Net) Infer(ctx context.Context, src []float32, h, w int, opts TileOptio
 	return n.InferPlanes(ctx, planes, h, w, opts, progress)
 }
 
-// InferPlanes is Infer with the input given plane by plane, so that a
-// constant plane costs no memory.
-func (n *Net) InferPlanes(ctx context.Context, planes []Plane, h, w int, opts TileOptions, progress func(done, total int)) ([]float32, error) {
-	cin, cout := n.spec.In, n.spec.Out
-	if h <= 0 || w <= 0 || len(planes) != cin {
-		return nil, fmt.Errorf("convae: Infer got %d planes of %d×%d for %d channels", len(planes), h, w, cin)
+// checkPlanes returns an error unless planes are the network's input
+// channels of an h×w picture.
+func (n *Net) checkPlanes(planes []Plane, h, w int) error {
+	if h <= 0 || w <= 0 || len(planes) != n.spec.In {
+		return fmt.Errorf("convae: Infer got %d planes of %d×%d for %d channels", len(planes), h, w, n.spec.In)
 	}
 	for c, p := range planes {
 		if p.Values != nil && len(p.Values) != h*w {
-			return nil, fmt.Errorf("convae: Infer got %d values in plane %d of %d×%d", len(p.Values), c, h, w)
+			return fmt.Errorf("convae: Infer got %d values in plane %d of %d×%d", len(p.Values), c, h, w)
 		}
 	}
+	return nil
+}
+
+// InferPlanes is Infer with the input given plane by plane, so that a
+// constant plane costs no memory.
+func (n *Net) InferPlanes(ctx context.Context, planes []Plane, h, w int, opts TileOptions, progress func(done, total int)) ([]float32, error) {
+	if err := n.checkPlanes(planes, h, w); err != nil {
+		return nil, err
+	}
+	cin, cout := n.spec.In, n.spec.Out
 	m := n.spec.Multiple()
 	roundUp := func(v int) int { return (v + m - 1) / m * m }
 	tile := roundUp(max(1, withDefault(opts.Tile, 512)))

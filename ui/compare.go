@@ -266,11 +266,13 @@ func (c *compareView) setBrushAvailable(ok bool) {
 const (
 	staleScore        = "Out of date: the mask changed; restore again"
 	staleSigmaScore   = "Out of date: the strength changed; restore again"
+	stalePassesScore  = "Out of date: Passes changed; restore again"
 	staleTakeOffScore = "Out of date: Take off changed; restore again"
 )
 
 // setStale says why the restoration shown is out of date (staleScore,
-// staleSigmaScore, staleTakeOffScore), or that it is not (""); its quality line then says so.
+// staleSigmaScore, stalePassesScore, staleTakeOffScore), or that it is
+// not (""); its quality line then says so.
 func (c *compareView) setStale(reason string) {
 	if c.stale == reason || c.frame == nil {
 		return

@@ -31,7 +31,8 @@ type photo struct {
 
 	// result is the latest restoration of the photo, made with the
 	// corruption settings resultOf, the strength setting resultSigma (0:
-	// auto) or the Take off setting resultTakeOff, and the photo's brush
+	// auto) and resultPasses or the Take off setting resultTakeOff, and
+	// the photo's brush
 	// mask in the state resultMask; nil until restored. mask is what
 	// the user painted over the photo's marked image for the watermark
 	// remover; nil until the photo is shown for that task. All are only
@@ -40,6 +41,7 @@ type photo struct {
 	resultOf      corruption
 	resultMask    maskState
 	resultSigma   float64
+	resultPasses  int
 	resultTakeOff float64
 	mask          *brushMask
 }

@@ -15,6 +15,7 @@ const (
 	prefWindowWidth  = "window.width"         // window size, logical pixels
 	prefWindowHeight = "window.height"
 	prefSigma        = "restore.sigma"      // σ to remove, 0–255; 0 for auto
+	prefPasses       = "restore.passes"     // passes of the denoiser: 1, 2, 4 or 8
 	prefCollection   = "restore.collection" // collection mode for watermark removal
 	prefTakeOff      = "restore.takeOff"    // share of the marks taken off, percent
 	prefBrushRadius  = "compare.brushSize"  // mask brush radius, image pixels

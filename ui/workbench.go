@@ -75,7 +75,8 @@ type workbench struct {
 	modelRow    *fyne.Container
 	sigma       *widget.Slider
 	sigmaText   *widget.Label
-	noiseText   *widget.Label // the noise measured on the shown photo
+	noiseText   *widget.Label  // the noise measured on the shown photo
+	passes      *widget.Select // how many passes the denoiser makes
 	sigmaRow    *widget.Form
 	takeOff     *widget.Slider // share of the marks taken off, percent
 	takeOffText *widget.Label
@@ -121,9 +122,13 @@ func (b *workbench) buildUI() {
 	b.sigma.OnChanged = b.onSigma
 	b.sigmaText = widget.NewLabel("")
 	b.noiseText = &widget.Label{Wrapping: fyne.TextWrapWord} // long for camera noise: wrap, not widen the panel
+	b.passes = &widget.Select{Options: passesLabels()}
+	b.passes.SetSelected(passesLabel(b.prefs.IntWithFallback(prefPasses, 1)))
+	b.passes.OnChanged = b.onPasses
 	b.sigmaRow = widget.NewForm(
 		widget.NewFormItem("Strength", container.NewBorder(nil, nil, nil, b.sigmaText, b.sigma)),
-		widget.NewFormItem("Measured", b.noiseText))
+		widget.NewFormItem("Measured", b.noiseText),
+		widget.NewFormItem("Passes", b.passes))
 
 	b.takeOff = &widget.Slider{Min: minTakeOff, Max: maxTakeOff, Step: 5, Orientation: widget.Horizontal}
 	b.takeOff.SetValue(100)
@@ -216,6 +221,59 @@ func (b *workbench) showModelInfo() {
 // sigmaSetting returns the noise level to remove, σ on the 0–255 scale, or
 // 0 for "auto": estimated on each photo.
 func (b *workbench) sigmaSetting() float64 { return b.sigma.Value }
+
+// passChoice is a number of passes the denoiser can make (see
+// restore.Options.Passes), with what the Passes control says of it.
+type passChoice struct {
+	passes int
+	label  string
+}
+
+// passChoices returns the choices of the Passes control, in its order.
+func passChoices() []passChoice {
+	return []passChoice{
+		{1, "1: fastest"},
+		{2, "2: finer, twice the time"},
+		{4, "4: finer still, 4× the time"},
+		{8, "8: finest, 8× the time"},
+	}
+}
+
+// passesLabels returns the Passes control's options.
+func passesLabels() []string {
+	var labels []string
+	for _, c := range passChoices() {
+		labels = append(labels, c.label)
+	}
+	return labels
+}
+
+// passesLabel returns the option of the Passes control for n passes: the
+// first (one pass) when n is not offered.
+func passesLabel(n int) string {
+	choices := passChoices()
+	for _, c := range choices {
+		if c.passes == n {
+			return c.label
+		}
+	}
+	return choices[0].label
+}
+
+// passesSetting returns how many passes the denoiser makes.
+func (b *workbench) passesSetting() int {
+	for _, c := range passChoices() {
+		if c.label == b.passes.Selected {
+			return c.passes
+		}
+	}
+	return 1
+}
+
+func (b *workbench) onPasses(string) {
+	b.prefs.SetInt(prefPasses, b.passesSetting())
+	b.updateStale()
+}
 
 // takeOffSetting returns how much of the change the watermark model makes
 // to apply: 1 for all of it (restore.Options.Strength).
@@ -406,6 +464,7 @@ type restoreJob struct {
 	maskStates []maskState
 	c          corruption
 	sigma      float64 // 0–255; 0 for auto
+	passes     int     // passes of the denoiser; 0 when removing watermarks
 	takeOff    float64 // share of the marks' removal applied; 0 when denoising
 	// collection asks to estimate the watermark the photos share first.
 	collection bool
@@ -420,7 +479,7 @@ func (b *workbench) restore(photos []*photo, collection bool) {
 	c := b.corruption.settings()
 	job := restoreJob{photos: photos, c: c, collection: collection && c.task == TaskWatermark}
 	if c.task == TaskDenoise {
-		job.sigma = b.sigmaSetting()
+		job.sigma, job.passes = b.sigmaSetting(), b.passesSetting()
 	} else {
 		job.takeOff = b.takeOffSetting()
 	}
@@ -477,7 +536,7 @@ func (b *workbench) runRestore(ctx context.Context, job restoreJob) {
 		if corrupted != nil {
 			input = corrupted
 		}
-		opts := restore.Options{Sigma: job.sigma, Strength: job.takeOff}
+		opts := restore.Options{Sigma: job.sigma, Passes: job.passes, Strength: job.takeOff}
 		if m := job.masks[i]; len(m) == input.Width*input.Height {
 			opts.Mask = maskValues(m)
 		}
@@ -503,7 +562,8 @@ func (b *workbench) runRestore(ctx context.Context, job restoreJob) {
 		}
 		var shown bool
 		b.ui.run(func() {
-			p.result, p.resultOf, p.resultMask, p.resultSigma, p.resultTakeOff = out, c, job.maskStates[i], job.sigma, job.takeOff
+			p.result, p.resultOf, p.resultMask = out, c, job.maskStates[i]
+			p.resultSigma, p.resultPasses, p.resultTakeOff = job.sigma, job.passes, job.takeOff
 			b.progress.SetValue(float64(i+1) / n)
 			shown = b.shown == p && b.corruption.settings() == c
 		})

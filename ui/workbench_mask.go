@@ -81,7 +81,8 @@ func (b *workbench) maskChanged() {
 
 // updateStale tells the compare view whether the result it shows was made
 // with another mask than the one painted now, with another strength (when
-// denoising with a model that reads a noise level) or another Take off
+// denoising with a model that reads a noise level) or number of passes, or
+// another Take off
 // setting (when removing watermarks), and reports whether it was.
 func (b *workbench) updateStale() bool {
 	p, c := b.shown, b.corruption.settings()
@@ -92,6 +93,8 @@ func (b *workbench) updateStale() bool {
 		reason = staleScore
 	case c.task == TaskDenoise && p.resultSigma != b.sigmaSetting() && b.sigmaMatters():
 		reason = staleSigmaScore
+	case c.task == TaskDenoise && p.resultPasses != b.passesSetting():
+		reason = stalePassesScore
 	case c.task == TaskWatermark && p.resultTakeOff != b.takeOffSetting():
 		reason = staleTakeOffScore
 	}

@@ -419,3 +419,41 @@ func TestTakeOffPersists(t *testing.T) {
 		t.Errorf("after a restart Take off is %v (%q), want 1.2 (120%%)", again.bench.takeOffSetting(), again.bench.takeOffText.Text)
 	}
 }
+
+// The Passes control sets how many passes the denoiser makes, is kept
+// across restarts, and a change marks a denoised result out of date.
+func TestPassesControl(t *testing.T) {
+	r := &fakeRestorer{}
+	m := newLoadedWindow(t, r, 1)
+	b := m.bench
+	if !b.sigmaRow.Visible() || b.passesSetting() != 1 {
+		t.Fatalf("Passes shown %v, set to %d; want shown, 1", b.sigmaRow.Visible(), b.passesSetting())
+	}
+	b.passes.SetSelected(passesLabel(4))
+	test.Tap(b.restoreOne)
+	m.waitIdle()
+	if opts := r.optionsGiven(); len(opts) != 1 || opts[0].Passes != 4 {
+		t.Fatalf("restorer given %+v, want 4 passes", opts)
+	}
+	result := m.compare.scores[2].Text
+	for _, step := range []struct {
+		passes int
+		want   string
+	}{
+		{8, stalePassesScore},
+		{4, result},
+	} {
+		b.passes.SetSelected(passesLabel(step.passes))
+		m.waitIdle()
+		if got := m.compare.scores[2].Text; got != step.want {
+			t.Errorf("%d passes: quality line %q, want %q", step.passes, got, step.want)
+		}
+	}
+	again := newMainWindow(m.app, test.NewTempWindow(t, nil), Deps{}, newPumpBridge())
+	if got := again.bench.passesSetting(); got != 4 {
+		t.Errorf("after a restart, %d passes; want 4", got)
+	}
+	if passesLabel(3) != passesLabel(1) {
+		t.Error("3 passes, not offered, is not shown as 1")
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"diabolo/app/picture"
 	"diabolo/app/restore"
 	"diabolo/app/watermark"
+	"diabolo/convae"
 )
 
 func runEval(e *env, args []string) int {
@@ -29,6 +30,7 @@ func runEval(e *env, args []string) int {
 	data := fs.String("data", "", "folder of clean photos (required)")
 	noiseSpec := fs.String("noise", "", "corruption to apply (default gaussian:25 for denoise, watermark:heldout for watermark)")
 	strength := fs.Float64("strength", 0, "noise level σ given to the model, 0–255 (default: estimated from each image)")
+	passes := fs.Int("passes", 1, passesUsage+" (denoising models)")
 	seed := fs.Uint64("seed", 1, "random seed of the corruption")
 	exact := fs.Bool("no-quantize", false, "keep the corrupted image in floating point instead of rounding it to 8 bits")
 	brush := fs.Bool("brush", false, "watermark: give the model the marks' footprint as its brush mask, as a user painting over every mark would")
@@ -50,6 +52,12 @@ func runEval(e *env, args []string) int {
 	}
 	if *margin < 0 {
 		return e.usageError("eval", "--brush-margin %d is negative", *margin)
+	}
+	if err := convae.CheckSelfEnsemble(*passes); err != nil {
+		return e.usageError("eval", "--passes %v", err)
+	}
+	if *passes != 1 && *task == "watermark" {
+		return e.usageError("eval", "--passes is for denoising: a watermark model runs once")
 	}
 	if *noiseSpec == "" {
 		*noiseSpec = "gaussian:25"
@@ -106,7 +114,7 @@ func runEval(e *env, args []string) int {
 		}
 		cases = append(cases, c)
 	}
-	opts := restore.Options{Sigma: *strength}
+	opts := restore.Options{Sigma: *strength, Passes: *passes}
 	if sharedMark != nil && len(cases) > 0 {
 		images := make([]*picture.Image, len(cases))
 		for i, c := range cases {

@@ -12,7 +12,11 @@ import (
 	"diabolo/app/restore"
 	"diabolo/app/watermark"
 	"diabolo/assets"
+	"diabolo/convae"
 )
+
+// passesUsage describes the --passes flag of denoise and eval.
+const passesUsage = "run the network on 1, 2, 4 or 8 flips and turns of each photo and average: a finer result for that many times the work"
 
 // maxCollectionPixels bounds the pixels collection mode holds in memory at
 // once (every photo, three float32 planes): 100 megapixels, 1.2 GB.
@@ -65,8 +69,10 @@ func runRestore(e *env, cmd, task, suffix string, args []string) int {
 	modelPath := fs.String("model", "", "model file (default: the bundled "+task+" model)")
 	out := fs.String("o", "", "output file or folder (required)")
 	var strength float64
+	passes := 1
 	if task == "denoise" {
 		fs.Float64Var(&strength, "strength", 0, "noise level σ to remove, on the 0–255 scale (default: estimated from each image)")
+		fs.IntVar(&passes, "passes", 1, passesUsage)
 	}
 	mix := fs.Float64("mix", 1, "how much of the change to apply: 1 the model's output, 0.5 half-way")
 	quality := fs.Int("quality", 92, "JPEG quality, 1–100")
@@ -102,6 +108,9 @@ func runRestore(e *env, cmd, task, suffix string, args []string) int {
 	if *tile < 0 {
 		return e.usageError(cmd, "--tile %d is negative (0: the default)", *tile)
 	}
+	if err := convae.CheckSelfEnsemble(passes); err != nil {
+		return e.usageError(cmd, "--passes %v", err)
+	}
 	if !(*maxMP > 0) {
 		return e.usageError(cmd, "--max-megapixels %g is not above 0", *maxMP)
 	}
@@ -118,7 +127,7 @@ func runRestore(e *env, cmd, task, suffix string, args []string) int {
 	opts := restore.BatchOptions{
 		Output: *out, Suffix: *suffixFlag, Quality: *quality, Overwrite: *overwrite,
 		MaxPixels: int(*maxMP * 1e6),
-		Restore:   restore.Options{Sigma: strength, Strength: *mix},
+		Restore:   restore.Options{Sigma: strength, Strength: *mix, Passes: passes},
 	}
 	opts.Restore.Tile.Tile = *tile
 	if maskPath != nil && *maskPath != "" {

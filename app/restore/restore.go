@@ -47,6 +47,13 @@ type Options struct {
 	// the rest of the photo alone. 0 selects DefaultUntouched; a negative
 	// value keeps the network's output everywhere.
 	Untouched float64
+	// Passes, for denoising models, is how many flips and transposes of
+	// the picture the network runs on, its outputs turned back and
+	// averaged (a self-ensemble; see convae.Net.InferSelfEnsemble): 1 (the
+	// default when 0), 2, 4 or 8, for that many times the work and a finer
+	// result. Watermark models run once: a mirrored mark is not what they
+	// learned to find.
+	Passes int
 	// Tile configures tiled inference; zero values select defaults.
 	Tile convae.TileOptions
 }
@@ -138,6 +145,11 @@ func (r *Restorer) Restore(ctx context.Context, img *picture.Image, opts Options
 	w, h := img.Width, img.Height
 	if opts.Mask != nil && len(opts.Mask) != w*h {
 		return nil, fmt.Errorf("the mask has %d pixels, the %d×%d picture %d", len(opts.Mask), w, h, w*h)
+	}
+	if opts.Passes != 0 {
+		if err := convae.CheckSelfEnsemble(opts.Passes); err != nil {
+			return nil, fmt.Errorf("passes: %w", err)
+		}
 	}
 	if r.model != nil && r.NeedsMask() && opts.Shared == nil {
 		// A model for painted marks changes nothing beyond the paint: it
@@ -259,8 +271,10 @@ func (r *Restorer) restore(ctx context.Context, img *picture.Image, opts Options
 	// polishes what is left, and no fill is mixed into its footprint.
 	if r.marks != nil && opts.Shared == nil && opts.Painted() {
 		out, err = r.unblendPainted(ctx, img, planes, opts, report)
-	} else {
+	} else if r.removesMarks() {
 		out, err = r.model.Net.InferPlanes(ctx, planes, h, w, opts.Tile, report)
+	} else {
+		out, err = r.model.Net.InferSelfEnsemble(ctx, planes, h, w, opts.Tile, max(1, opts.Passes), report)
 	}
 	if err != nil {
 		return nil, err

@@ -101,6 +101,70 @@ func TestRestoreStrengthMixes(t *testing.T) {
 	}
 }
 
+// With Passes, a denoising model's output is the network's self-ensemble
+// (convae.Net.InferSelfEnsemble) with the noise level estimated once; a
+// watermark model runs once whatever Passes asks; sizes other than 1, 2,
+// 4 and 8 are refused.
+func TestRestorePasses(t *testing.T) {
+	spec := convae.UNetSpec("den", convae.UNetConfig{Width: 4, Levels: 1, Blocks: 1, NoiseLevel: true})
+	net, err := convae.NewNet(spec, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := New(&convae.Model{Net: net})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const w, h, sigma = 23, 17, 20
+	in := gradient(w, h, false)
+	planes := []convae.Plane{{Values: in.Pix[:w*h]}, {Values: in.Pix[w*h : 2*w*h]}, {Values: in.Pix[2*w*h:]}, {Fill: sigma / 255.0}}
+	ctx := context.Background()
+	once, err := r.Restore(ctx, in, Options{Sigma: sigma}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, passes := range []int{2, 4, 8} {
+		out, err := r.Restore(ctx, in, Options{Sigma: sigma, Passes: passes}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := net.InferSelfEnsemble(ctx, planes, h, w, convae.TileOptions{}, passes, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range want {
+			want[i] = min(1, max(0, want[i]))
+			if math.Abs(float64(out.Pix[i]-want[i])) > 1e-6 {
+				t.Fatalf("%d passes, value %d: %g, want the self-ensemble's %g", passes, i, out.Pix[i], want[i])
+			}
+		}
+		if slices.Equal(out.Pix, once.Pix) {
+			t.Errorf("%d passes give what one pass gives", passes)
+		}
+	}
+	if _, err := r.Restore(ctx, in, Options{Passes: 3}, nil); err == nil || !strings.Contains(err.Error(), "passes: 3: want 1, 2, 4 or 8") {
+		t.Errorf("3 passes: %v", err)
+	}
+
+	// The same network as a watermark model (its fourth input a mask):
+	// flips would change its output, but it runs once.
+	marks, err := New(&convae.Model{Net: net, Meta: convae.Metadata{Task: taskWatermark}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := marks.Restore(ctx, in, Options{Untouched: -1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	four, err := marks.Restore(ctx, in, Options{Untouched: -1, Passes: 4}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(plain.Pix, four.Pix) {
+		t.Error("a watermark model gave another result with 4 passes")
+	}
+}
+
 func TestNewRejectsNonPhotoModels(t *testing.T) {
 	spec := convae.Spec{Name: "gray", In: 1, Out: 1, Ops: []convae.Op{{Kind: convae.OpConv, Name: "c", Out: 1, Kernel: 3, Pad: 1}}}
 	net, err := convae.NewNet(spec, 1)
