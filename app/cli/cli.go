@@ -59,6 +59,7 @@ func commands() map[string]command {
 		"bench":            {"measure training and inference speed", runBench},
 		"info":             {"describe a model file", runInfo},
 		"pack":             {"write a model in half precision, for bundling or sharing", runPack},
+		"average":          {"average the parameters of checkpoints of one training run", runAverage},
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"diabolo/app/atomicfile"
+	"diabolo/convae"
 )
 
 // runPack writes a model for shipping: its parameters in half precision,
@@ -34,18 +35,27 @@ func runPack(e *env, args []string) int {
 	if *notes != "" {
 		m.Meta.Notes = *notes
 	}
-	write := atomicfile.WriteNew
-	if *overwrite {
-		write = atomicfile.Write
-	}
-	if err := write(*out, 0o644, m.Save); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return e.fail("%s exists: pass --overwrite to replace it", *out)
-		}
+	if err := saveModel(m, *out, *overwrite); err != nil {
 		return e.fail("%v", err)
 	}
 	if fi, err := os.Stat(*out); err == nil {
 		fmt.Fprintf(e.stdout, "%s -> %s (%d bytes, half precision)\n", files[0], *out, fi.Size())
 	}
 	return exitOK
+}
+
+// saveModel writes m to path atomically; an existing file is replaced only
+// when overwrite is set.
+func saveModel(m *convae.Model, path string, overwrite bool) error {
+	write := atomicfile.WriteNew
+	if overwrite {
+		write = atomicfile.Write
+	}
+	if err := write(path, 0o644, m.Save); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("%s exists: pass --overwrite to replace it", path)
+		}
+		return err
+	}
+	return nil
 }
